@@ -1,0 +1,50 @@
+#include "commands.hpp"
+
+#include "util/units.hpp"
+
+namespace cmd {
+namespace {
+
+constexpr CommandEntry k_commands[] = {
+  {"parse", register_parse},
+  {"format", register_format},
+  {"help", register_help},
+  {"__meta", register_meta},
+};
+
+} // namespace
+
+std::span<const CommandEntry> commands()
+{
+  return k_commands;
+}
+
+std::string check_size(const std::string& value)
+{
+  if (util::parse_size(value)) {
+    return {};
+  }
+  return "'" + value + "' is not a size (a number with B, KB, KiB, MB, MiB, GB or GiB)";
+}
+
+void configure_app(CLI::App& app, Context& context)
+{
+  app.set_version_flag("--version", std::string("sse ") + SSE_VERSION,
+                       "Print the version and exit");
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  app.add_flag("-v,--verbose", context.verbosity, "Print diagnostics on stderr (repeatable)");
+  app.add_option("--color", context.color, "Colour the output: auto, always or never")
+    ->check(CLI::IsMember({"auto", "always", "never"}))
+    ->option_text("WHEN");
+  app.require_subcommand(1);
+  // Global options work after the subcommand too: `sse parse --color never`.
+  app.fallthrough();
+  app.footer("Run 'sse help SUBCOMMAND' or 'man sse-SUBCOMMAND' for details.\n"
+             "Exit status: 0 ok, 1 failure, 2 usage, 3 bad input, 4 HTTP error, 124 timeout, "
+             "130 interrupted.");
+  for (const auto& command : commands()) {
+    command.register_fn(app, context);
+  }
+}
+
+} // namespace cmd

@@ -1,0 +1,31 @@
+#pragma once
+// The table of subcommands: main, `sse help`, `sse __meta` and the tests all read it.
+
+#include "context.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <span>
+
+namespace cmd {
+
+struct CommandEntry {
+  const char* name;
+  void (*register_fn)(CLI::App& app, Context& context);
+};
+
+void register_parse(CLI::App& app, Context& context);
+void register_format(CLI::App& app, Context& context);
+void register_help(CLI::App& app, Context& context);
+void register_meta(CLI::App& app, Context& context);
+
+/// Every subcommand, in the order `sse --help` lists them.
+std::span<const CommandEntry> commands();
+
+/// Sets up APP with the global options and every subcommand bound to CONTEXT.
+void configure_app(CLI::App& app, Context& context);
+
+/// Validates a size option value ("16MiB"); the message names the accepted units.
+std::string check_size(const std::string& value);
+
+} // namespace cmd

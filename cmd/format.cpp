@@ -1,0 +1,140 @@
+// sse format: NDJSON event objects (or plain lines with --lines) to canonical event-stream
+// text, the inverse of `sse parse`. Lines are handled as they arrive and output is flushed
+// before each blocking read, so `sse format` can sit in a live pipeline.
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "io.hpp"
+#include "json/ndjson.hpp"
+#include "sse/formatter.hpp"
+#include "util/units.hpp"
+
+#include <cstring>
+#include <memory>
+
+namespace cmd {
+namespace {
+
+struct FormatOptions {
+  std::vector<std::string> files;
+  bool lines = false;
+  std::string max_line_size = "16MiB";
+};
+
+class LineFormatter {
+public:
+  LineFormatter(const FormatOptions& options, Writer& out) : m_options(options), m_out(out) {}
+
+  void line(std::string_view text, const std::string& where)
+  {
+    if (m_options.lines) {
+      if (!text.empty() && text.back() == '\r') {
+        text.remove_suffix(1);
+      }
+      m_formatter.append(m_out.buffer(), {sse::k_default_type, text, m_formatter.last_event_id(),
+                                          std::nullopt, {}});
+      return;
+    }
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) {
+      return; // blank lines between objects are allowed, as jq allows them
+    }
+    auto parsed = parse(text, where);
+    if (auto* comment = std::get_if<json::Comment>(&parsed)) {
+      sse::Formatter::append_comment(m_out.buffer(), comment->text);
+      return;
+    }
+    const auto& event = std::get<sse::Event>(parsed);
+    const sse::EventView view = event.view();
+    if (const auto problem = sse::Formatter::check(view); problem != sse::FormatProblem::none) {
+      throw util::Error(util::Errc::bad_input, std::string(sse::describe(problem)), where);
+    }
+    m_formatter.append(m_out.buffer(), view);
+  }
+
+private:
+  static std::variant<sse::Event, json::Comment> parse(std::string_view text,
+                                                       const std::string& where)
+  {
+    try {
+      return json::parse_event_line(text);
+    } catch (const util::Error& e) {
+      throw util::Error(e.code(), e.what(), where);
+    }
+  }
+
+  const FormatOptions& m_options;
+  Writer& m_out;
+  sse::Formatter m_formatter;
+};
+
+int run_format(const FormatOptions& options)
+{
+  const std::uint64_t limit = *util::parse_size(options.max_line_size);
+  Writer out;
+  for (const auto& path : inputs_or_stdin(options.files)) {
+    Input input(path);
+    LineFormatter formatter(options, out);
+    std::string pending;
+    std::uint64_t number = 0;
+    auto where = [&] { return input.name() + ":" + std::to_string(number); };
+    auto check_length = [&](std::size_t length) {
+      if (length > limit) {
+        throw util::Error(util::Errc::bad_input,
+                          "line longer than the maximum of " + util::format_size(limit)
+                            + " (--max-line-size)",
+                          where());
+      }
+    };
+    for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
+      std::size_t start = 0;
+      while (true) {
+        const void* found = std::memchr(chunk.data() + start, '\n', chunk.size() - start);
+        if (found == nullptr) {
+          pending.append(chunk.substr(start));
+          check_length(pending.size());
+          break;
+        }
+        const auto stop = static_cast<std::size_t>(static_cast<const char*>(found) - chunk.data());
+        ++number;
+        if (pending.empty()) {
+          check_length(stop - start);
+          formatter.line(chunk.substr(start, stop - start), where());
+        } else {
+          pending.append(chunk.substr(start, stop - start));
+          check_length(pending.size());
+          formatter.line(pending, where());
+          pending.clear();
+        }
+        start = stop + 1;
+        out.flush_if_large();
+      }
+      out.flush();
+    }
+    if (!pending.empty()) {
+      ++number;
+      formatter.line(pending, where());
+    }
+    out.flush();
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+void register_format(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<FormatOptions>();
+  auto* sub = app.add_subcommand("format", "Write NDJSON events (or lines) as event-stream text");
+  sub->add_option("files", options->files, "Files to read; '-' or none reads stdin")
+    ->option_text("FILE...");
+  sub->add_flag("--lines", options->lines, "Treat each input line as the data of one event");
+  sub->add_option("--max-line-size", options->max_line_size,
+                  "Longest input line accepted (default 16MiB)")
+    ->check(check_size, "SIZE")
+    ->option_text("SIZE");
+  sub->callback([options, &context] {
+    context.run = [options] { return run_format(*options); };
+  });
+}
+
+} // namespace cmd

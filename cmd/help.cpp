@@ -1,0 +1,34 @@
+// sse help [SUBCOMMAND]: the same text as `sse SUBCOMMAND --help`, for those who type it first.
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+#include <iostream>
+#include <memory>
+
+namespace cmd {
+
+void register_help(CLI::App& app, Context& context)
+{
+  auto name = std::make_shared<std::string>();
+  auto* sub = app.add_subcommand("help", "Print help for sse or for one subcommand");
+  sub->add_option("subcommand", *name, "The subcommand to describe")->option_text("SUBCOMMAND");
+  sub->callback([&app, name, &context] {
+    context.run = [&app, name] {
+      if (name->empty()) {
+        std::cout << app.help();
+        return static_cast<int>(k_exit_ok);
+      }
+      for (const auto* sub_app : app.get_subcommands({})) {
+        if (sub_app->get_name() == *name && !sub_app->get_group().empty()) {
+          std::cout << sub_app->help();
+          return static_cast<int>(k_exit_ok);
+        }
+      }
+      throw util::Error(util::Errc::usage, "no such subcommand '" + *name + "'",
+                        "run 'sse --help' for the list");
+    };
+  });
+}
+
+} // namespace cmd

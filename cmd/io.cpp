@@ -1,0 +1,93 @@
+#include "io.hpp"
+
+#include "util/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace cmd {
+namespace {
+
+constexpr std::size_t k_read_size = 1 << 20;
+
+} // namespace
+
+Writer::~Writer()
+{
+  try {
+    flush();
+  } catch (...) {
+    // A destructor cannot report; callers flush explicitly on every path that matters.
+  }
+}
+
+void Writer::flush()
+{
+  std::size_t done = 0;
+  while (done < m_buffer.size()) {
+    const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      const int error = errno;
+      m_buffer.clear();
+      if (error == EPIPE) {
+        throw StdoutClosed{};
+      }
+      throw util::Error(util::Errc::runtime,
+                        std::string("cannot write output: ") + std::strerror(error), "stdout");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  m_buffer.clear();
+}
+
+Input::Input(std::string path) : m_buffer(k_read_size)
+{
+  if (path == "-") {
+    m_name = "stdin";
+    m_fd = STDIN_FILENO;
+    return;
+  }
+  m_name = std::move(path);
+  m_fd = ::open(m_name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m_fd < 0) {
+    throw util::Error(util::Errc::runtime,
+                      std::string("cannot open input: ") + std::strerror(errno), m_name);
+  }
+  m_owned = true;
+}
+
+Input::~Input()
+{
+  if (m_owned) {
+    ::close(m_fd);
+  }
+}
+
+std::string_view Input::read()
+{
+  while (true) {
+    const ssize_t n = ::read(m_fd, m_buffer.data(), m_buffer.size());
+    if (n >= 0) {
+      return {m_buffer.data(), static_cast<std::size_t>(n)};
+    }
+    if (errno != EINTR) {
+      throw util::Error(util::Errc::runtime,
+                        std::string("cannot read input: ") + std::strerror(errno), m_name);
+    }
+  }
+}
+
+std::vector<std::string> inputs_or_stdin(const std::vector<std::string>& files)
+{
+  if (files.empty()) {
+    return {"-"};
+  }
+  return files;
+}
+
+} // namespace cmd

@@ -1,0 +1,61 @@
+// The sse binary: parse the command line, run the chosen subcommand, and turn every failure
+// into one line on stderr and a documented exit code. The only place that catches.
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "io.hpp"
+
+#include <csignal>
+#include <iostream>
+
+namespace {
+
+void print_error(const std::string& what, const std::string& where)
+{
+  std::cout.flush();
+  std::cerr << "sse: error: " << what;
+  if (!where.empty()) {
+    std::cerr << " (" << where << ")";
+  }
+  std::cerr << std::endl;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  // A closed stdout shows up as EPIPE from write(), which ends the command quietly.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  cmd::Context context;
+  CLI::App app{"sse: a toolkit for Server-Sent Events and Durable Streams", "sse"};
+  cmd::configure_app(app, context);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    const CLI::App* failed = &app;
+    for (const CLI::App* sub : app.get_subcommands()) {
+      failed = sub;
+    }
+    const std::string help = failed == &app ? "sse --help" : "sse " + failed->get_name() + " --help";
+    print_error(e.what(), "run '" + help + "'");
+    return cmd::k_exit_usage;
+  }
+
+  try {
+    return context.run();
+  } catch (const cmd::StdoutClosed&) {
+    return cmd::k_exit_ok;
+  } catch (const util::Error& e) {
+    print_error(e.what(), e.where());
+    return cmd::exit_code_for(e.code());
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory", "");
+    return cmd::k_exit_failure;
+  } catch (const std::exception& e) {
+    print_error(std::string("internal error: ") + e.what(), "");
+    return cmd::k_exit_failure;
+  }
+}

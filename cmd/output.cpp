@@ -1,0 +1,135 @@
+#include "output.hpp"
+
+#include "json/ndjson.hpp"
+#include "util/error.hpp"
+
+#include <rang.hpp>
+
+#include <cstdlib>
+#include <sstream>
+#include <unistd.h>
+
+namespace cmd {
+namespace {
+
+// Control characters in data would drive the terminal (an ESC sequence can recolour or move
+// the cursor), so the human view shows them escaped.
+std::string visible(std::string_view text)
+{
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t') || byte == 0x7F) {
+      out.append("\\x");
+      out.push_back(hex[byte >> 4]);
+      out.push_back(hex[byte & 0xF]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+bool env_set(const char* name)
+{
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0';
+}
+
+} // namespace
+
+Format choose_format(const std::string& name, int fd)
+{
+  if (name.empty()) {
+    return ::isatty(fd) != 0 ? Format::pretty : Format::json;
+  }
+  for (std::size_t i = 0; i < std::size(k_format_names); ++i) {
+    if (name == k_format_names[i]) {
+      return static_cast<Format>(i);
+    }
+  }
+  throw util::Error(util::Errc::usage, "unknown format '" + name + "'");
+}
+
+bool use_color(const std::string& when, int fd)
+{
+  if (when == "never") {
+    return false;
+  }
+  if (when == "always") {
+    return true;
+  }
+  // https://no-color.org: present and not empty disables colour; CLICOLOR_FORCE forces it.
+  if (env_set("NO_COLOR")) {
+    return false;
+  }
+  if (env_set("CLICOLOR_FORCE") && std::string_view(std::getenv("CLICOLOR_FORCE")) != "0") {
+    return true;
+  }
+  const char* term = std::getenv("TERM");
+  return ::isatty(fd) != 0 && !(term != nullptr && std::string_view(term) == "dumb");
+}
+
+EventPrinter::EventPrinter(Format format, bool color, bool json_data)
+  : m_format(format), m_color(color), m_json_data(json_data)
+{
+}
+
+void EventPrinter::print(std::string& out, const sse::EventView& event)
+{
+  switch (m_format) {
+  case Format::json:
+    json::append_event(out, event, m_json_data);
+    out.push_back('\n');
+    return;
+  case Format::data:
+    out.append(event.data);
+    out.push_back('\n');
+    return;
+  case Format::sse:
+    m_formatter.append(out, event);
+    return;
+  case Format::raw:
+    out.append(event.raw);
+    return;
+  case Format::pretty:
+    print_pretty(out, event);
+    return;
+  }
+}
+
+void EventPrinter::finish(std::string& out, std::string_view leftover_raw)
+{
+  if (m_format == Format::raw) {
+    out.append(leftover_raw);
+  }
+}
+
+void EventPrinter::print_pretty(std::string& out, const sse::EventView& event)
+{
+  std::ostringstream text;
+  rang::setControlMode(m_color ? rang::control::Force : rang::control::Off);
+  text << rang::style::bold << rang::fg::cyan << visible(event.type) << rang::style::reset;
+  if (!event.id.empty()) {
+    text << "  " << rang::fg::yellow << "id " << visible(event.id) << rang::style::reset;
+  }
+  if (event.retry) {
+    text << "  " << rang::fg::magenta << "retry " << *event.retry << "ms" << rang::style::reset;
+  }
+  text << '\n';
+  std::string data;
+  if (!m_json_data || !json::append_minified(data, event.data)) {
+    data.assign(event.data);
+  }
+  std::size_t start = 0;
+  while (start <= data.size()) {
+    const std::size_t stop = std::min(data.find('\n', start), data.size());
+    text << "  " << visible(std::string_view(data).substr(start, stop - start)) << '\n';
+    start = stop + 1;
+  }
+  out.append(text.str());
+}
+
+} // namespace cmd

@@ -1,0 +1,125 @@
+// sse parse: event-stream bytes from files or stdin to events, in any output format.
+// Each FILE is its own stream (its own BOM, its own last event ID), like separate connections.
+// Output is flushed after every input chunk, that is before each blocking read, so on a live
+// pipe every event reaches stdout as soon as its blank line has arrived.
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "io.hpp"
+#include "output.hpp"
+#include "sse/parser.hpp"
+#include "util/units.hpp"
+
+#include <iostream>
+#include <memory>
+
+namespace cmd {
+namespace {
+
+struct ParseOptions {
+  std::vector<std::string> files;
+  std::string format;
+  bool count = false;
+  bool json_data = false;
+  std::string max_event_size = "16MiB";
+};
+
+class PrintingHandler : public sse::ParserHandler {
+public:
+  PrintingHandler(EventPrinter* printer, Writer& out) : m_printer(printer), m_out(out) {}
+  void on_event(const sse::EventView& event) override
+  {
+    if (m_printer != nullptr) {
+      m_printer->print(m_out.buffer(), event);
+      m_out.flush_if_large();
+    }
+  }
+
+private:
+  EventPrinter* m_printer; // null with --count
+  Writer& m_out;
+};
+
+util::Error limit_error(const sse::ParseFailure& failure, std::uint64_t limit,
+                        const std::string& input)
+{
+  const std::string what = failure.in_line ? "a line of event " : "event ";
+  return util::Error(util::Errc::bad_input,
+                     what + std::to_string(failure.event_number)
+                       + " exceeds the maximum event size of " + util::format_size(limit)
+                       + " (--max-event-size)",
+                     input + ", byte " + std::to_string(failure.byte_offset));
+}
+
+int run_parse(const ParseOptions& options, const Context& context)
+{
+  const std::uint64_t limit = *util::parse_size(options.max_event_size);
+  std::optional<EventPrinter> printer;
+  Format format = Format::json;
+  if (!options.count) {
+    format = choose_format(options.format);
+    printer.emplace(format, use_color(context.color), options.json_data);
+  }
+  Writer out;
+  std::uint64_t total = 0;
+  for (const auto& path : inputs_or_stdin(options.files)) {
+    Input input(path);
+    PrintingHandler handler(printer ? &*printer : nullptr, out);
+    sse::Parser parser(handler, {static_cast<std::size_t>(limit), format == Format::raw});
+    std::uint64_t bytes = 0;
+    for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
+      bytes += chunk.size();
+      const bool ok = parser.feed(chunk);
+      out.flush();
+      if (!ok) {
+        throw limit_error(parser.failure(), limit, input.name());
+      }
+    }
+    const std::string_view leftover = parser.finish();
+    if (printer) {
+      printer->finish(out.buffer(), leftover);
+    }
+    out.flush();
+    total += parser.event_count();
+    if (context.verbosity > 0) {
+      std::cerr << "sse: " << input.name() << ": " << parser.event_count() << " events in "
+                << bytes << " bytes\n";
+    }
+  }
+  if (options.count) {
+    out.write(std::to_string(total) + "\n");
+    out.flush();
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+void register_parse(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<ParseOptions>();
+  auto* sub = app.add_subcommand("parse", "Parse event-stream bytes into events (NDJSON when piped)");
+  sub->add_option("files", options->files, "Files to read; '-' or none reads stdin")
+    ->option_text("FILE...");
+  sub->add_option("-f,--format", options->format,
+                                 "Output: json, pretty, data, sse or raw (default: pretty on "
+                                 "a terminal, json otherwise)")
+                   ->check(CLI::IsMember(std::vector<std::string>(std::begin(k_format_names),
+                                                                  std::end(k_format_names))))
+                   ->option_text("FORMAT");
+  sub->add_flag("--json-data", options->json_data,
+                                  "Embed data that is valid JSON as JSON (json, pretty)");
+  sub->add_flag("--count", options->count, "Print only the number of events");
+  sub->add_option("--max-event-size", options->max_event_size,
+                  "Largest event or line accepted (default 16MiB)")
+    ->check(check_size, "SIZE")
+    ->option_text("SIZE");
+  sub->callback([options, &context] {
+    if (options->count && (!options->format.empty() || options->json_data)) {
+      throw CLI::ValidationError("--count", "cannot be combined with --format or --json-data");
+    }
+    context.run = [options, &context] { return run_parse(*options, context); };
+  });
+}
+
+} // namespace cmd

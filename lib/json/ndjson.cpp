@@ -1,0 +1,181 @@
+#include "json/ndjson.hpp"
+
+#include "util/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+
+namespace json {
+namespace {
+
+// 0: copy the byte; 1: a two-character escape; 2: \u00XX.
+constexpr std::array<std::uint8_t, 256> k_escape = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (int c = 0; c < 0x20; ++c) {
+    table[static_cast<std::size_t>(c)] = 2;
+  }
+  for (unsigned char c : {'"', '\\', '\b', '\f', '\n', '\r', '\t'}) {
+    table[c] = 1;
+  }
+  return table;
+}();
+
+char short_escape(char c)
+{
+  switch (c) {
+  case '\b':
+    return 'b';
+  case '\f':
+    return 'f';
+  case '\n':
+    return 'n';
+  case '\r':
+    return 'r';
+  case '\t':
+    return 't';
+  default:
+    return c; // '"' and '\\' escape as themselves
+  }
+}
+
+bool is_json_space(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+util::Error bad(const std::string& what)
+{
+  return util::Error(util::Errc::bad_input, what);
+}
+
+std::string text_field(const nlohmann::json& object, const char* key, bool allow_integer)
+{
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    return {};
+  }
+  if (it->is_string()) {
+    return it->get<std::string>();
+  }
+  if (allow_integer && (it->is_number_integer() || it->is_number_unsigned())) {
+    return it->dump();
+  }
+  throw bad(std::string("\"") + key + "\" is not a string");
+}
+
+} // namespace
+
+void append_string(std::string& out, std::string_view text)
+{
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::uint8_t kind = k_escape[c];
+    if (kind == 0) {
+      continue;
+    }
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    if (kind == 1) {
+      const char escaped[2] = {'\\', short_escape(static_cast<char>(c))};
+      out.append(escaped, 2);
+    } else {
+      const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+      out.append(escaped, 6);
+    }
+  }
+  out.append(text.data() + run, text.size() - run);
+  out.push_back('"');
+}
+
+bool append_minified(std::string& out, std::string_view text)
+{
+  if (!nlohmann::json::accept(text.begin(), text.end())) {
+    return false;
+  }
+  bool in_string = false;
+  bool escaped = false;
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (is_json_space(c)) {
+      out.append(text.data() + run, i - run);
+      run = i + 1;
+    }
+  }
+  out.append(text.data() + run, text.size() - run);
+  return true;
+}
+
+void append_event(std::string& out, const sse::EventView& event, bool json_data)
+{
+  out.append("{\"event\":");
+  append_string(out, event.type);
+  out.append(",\"data\":");
+  if (!json_data || !append_minified(out, event.data)) {
+    append_string(out, event.data);
+  }
+  if (!event.id.empty()) {
+    out.append(",\"id\":");
+    append_string(out, event.id);
+  }
+  if (event.retry) {
+    out.append(",\"retry\":");
+    out.append(std::to_string(*event.retry));
+  }
+  out.push_back('}');
+}
+
+std::variant<sse::Event, Comment> parse_event_line(std::string_view line)
+{
+  nlohmann::json object;
+  try {
+    object = nlohmann::json::parse(line.begin(), line.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
+    std::string what = e.what();
+    const auto colon = what.find("parse error");
+    throw bad("invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
+  }
+  if (!object.is_object()) {
+    throw bad(std::string("not a JSON object but ") + object.type_name());
+  }
+  if (const auto it = object.find("comment"); it != object.end() && !object.contains("data")) {
+    if (!it->is_string()) {
+      throw bad("\"comment\" is not a string");
+    }
+    return Comment{it->get<std::string>()};
+  }
+  sse::Event event;
+  event.type = text_field(object, "event", false);
+  if (event.type.empty()) {
+    event.type = sse::k_default_type;
+  }
+  event.id = text_field(object, "id", true);
+  if (const auto it = object.find("data"); it != object.end() && !it->is_null()) {
+    event.data = it->is_string() ? it->get<std::string>() : it->dump();
+  }
+  if (const auto it = object.find("retry"); it != object.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<std::int64_t>() >= 0)) {
+      throw bad("\"retry\" is not a non-negative integer");
+    }
+    event.retry = it->get<std::uint64_t>();
+  }
+  return event;
+}
+
+} // namespace json

@@ -1,0 +1,88 @@
+#pragma once
+// An incremental event-stream parser following the WHATWG HTML "event stream interpretation"
+// rules. It does no I/O and never throws: input may be split anywhere, and the only failure is
+// an event or line larger than the configured limit.
+
+#include "sse/event.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sse {
+
+/// Receives what the parser finds, in stream order.
+class ParserHandler {
+public:
+  virtual ~ParserHandler() = default;
+  /// An event was dispatched (a blank line ended a block with data).
+  virtual void on_event(const EventView& event) = 0;
+  /// A comment line; TEXT is what follows the colon, decoded, its leading space kept.
+  virtual void on_comment(std::string_view text) { (void)text; }
+  /// A valid retry: field, as soon as its line is read.
+  virtual void on_retry(std::uint64_t milliseconds) { (void)milliseconds; }
+};
+
+struct ParserOptions {
+  /// Largest event (data, type and id together) and largest line, in bytes.
+  std::size_t max_event_size = 16 * 1024 * 1024;
+  /// Whether events carry the raw bytes they were parsed from (for byte-exact output).
+  bool keep_raw = false;
+};
+
+/// Why the parser stopped.
+struct ParseFailure {
+  std::uint64_t byte_offset = 0; ///< offset in the stream where the limit was crossed
+  std::uint64_t event_number = 0; ///< 1-based number of the event being read
+  bool in_line = false;           ///< a single line, rather than the event, was too large
+};
+
+class Parser {
+public:
+  explicit Parser(ParserHandler& handler, ParserOptions options = {});
+
+  /// Feeds the next bytes of the stream; events complete in them are dispatched before it
+  /// returns. False once a limit was crossed: the stream is then over and further input is
+  /// ignored.
+  bool feed(std::string_view bytes);
+
+  /// Ends the stream: an unterminated last block is discarded, as the rules require.
+  /// Returns the bytes that belong to no dispatched event when raw bytes are kept.
+  std::string_view finish();
+
+  bool failed() const noexcept { return m_failed; }
+  const ParseFailure& failure() const noexcept { return m_failure; }
+  /// Events dispatched so far.
+  std::uint64_t event_count() const noexcept { return m_events; }
+  /// The last event ID buffer, which persists across events.
+  const std::string& last_event_id() const noexcept { return m_id; }
+
+private:
+  void process_line(std::string_view line);
+  void dispatch();
+  void fail(std::uint64_t offset, bool in_line);
+
+  ParserHandler& m_handler;
+  ParserOptions m_options;
+
+  std::string m_line;  // an incomplete line carried over from the previous feed
+  std::string m_data;  // the data buffer
+  std::string m_type;  // the event type buffer
+  std::string m_id;    // the last event ID buffer
+  std::optional<std::uint64_t> m_retry;
+  std::string m_raw;   // bytes of the current block before this feed (keep_raw only)
+
+  std::uint64_t m_offset = 0; // stream offset of the start of the current feed
+  std::uint64_t m_events = 0;
+  bool m_first_line = true;   // the BOM may only be stripped from the first line
+  bool m_skip_lf = false;     // the previous feed ended in CR: a leading LF belongs to it
+  bool m_failed = false;
+  ParseFailure m_failure;
+
+  // During feed(): where the current chunk's raw bytes for the next event begin, and the end
+  // of the line being processed, so that dispatch() can hand out the raw span.
+  const char* m_chunk_raw_begin = nullptr;
+  const char* m_line_end = nullptr;
+};
+
+} // namespace sse

@@ -1,0 +1,103 @@
+#include "sse/utf8.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+namespace sse {
+namespace {
+
+constexpr std::string_view k_replacement = "\xEF\xBF\xBD";
+
+// Index of the first non-ASCII byte at or after FROM; mostly-ASCII text is checked a word at a
+// time because this runs on every data line.
+std::size_t skip_ascii(const unsigned char* p, std::size_t from, std::size_t size)
+{
+  std::size_t i = from;
+  while (i + 8 <= size) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p + i, 8);
+    if ((word & 0x8080808080808080ULL) != 0) {
+      break;
+    }
+    i += 8;
+  }
+  while (i < size && p[i] < 0x80) {
+    ++i;
+  }
+  return i;
+}
+
+// Length of the valid sequence starting at P[I] (a non-ASCII byte), or the negated length of
+// the maximal invalid subpart there (at least one byte), per the WHATWG UTF-8 decoder.
+int sequence_at(const unsigned char* p, std::size_t i, std::size_t size)
+{
+  const unsigned char lead = p[i];
+  int needed = 0;
+  unsigned char lower = 0x80;
+  unsigned char upper = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    needed = 1;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    needed = 2;
+    lower = lead == 0xE0 ? 0xA0 : 0x80;
+    upper = lead == 0xED ? 0x9F : 0xBF;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    needed = 3;
+    lower = lead == 0xF0 ? 0x90 : 0x80;
+    upper = lead == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return -1;
+  }
+  for (int seen = 0; seen < needed; ++seen) {
+    const std::size_t at = i + 1 + static_cast<std::size_t>(seen);
+    if (at >= size || p[at] < lower || p[at] > upper) {
+      // The offending byte is not consumed: it starts the next decoding step.
+      return -(seen + 1);
+    }
+    lower = 0x80;
+    upper = 0xBF;
+  }
+  return needed + 1;
+}
+
+} // namespace
+
+void append_utf8(std::string& out, std::string_view bytes)
+{
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t size = bytes.size();
+  std::size_t run = 0; // start of the bytes not yet copied
+  std::size_t i = 0;
+  while (true) {
+    i = skip_ascii(p, i, size);
+    if (i == size) {
+      break;
+    }
+    const int length = sequence_at(p, i, size);
+    if (length > 0) {
+      i += static_cast<std::size_t>(length);
+      continue;
+    }
+    out.append(bytes.data() + run, i - run);
+    out.append(k_replacement);
+    i += static_cast<std::size_t>(-length);
+    run = i;
+  }
+  out.append(bytes.data() + run, size - run);
+}
+
+bool is_valid_utf8(std::string_view bytes)
+{
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t i = 0;
+  while ((i = skip_ascii(p, i, bytes.size())) < bytes.size()) {
+    const int length = sequence_at(p, i, bytes.size());
+    if (length < 0) {
+      return false;
+    }
+    i += static_cast<std::size_t>(length);
+  }
+  return true;
+}
+
+} // namespace sse
