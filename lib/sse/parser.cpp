@@ -44,6 +44,9 @@ bool Parser::feed(std::string_view bytes)
   if (m_failed) {
     return false;
   }
+  if (bytes.empty()) {
+    return true;
+  }
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
   m_chunk_raw_begin = p;
@@ -154,7 +157,7 @@ void Parser::process_line(std::string_view line)
     m_type.clear();
     append_utf8(m_type, value);
   } else if (name == "id") {
-    if (std::memchr(value.data(), '\0', value.size()) == nullptr) {
+    if (value.find('\0') == std::string_view::npos) {
       m_id.clear();
       append_utf8(m_id, value);
     }

@@ -1,0 +1,92 @@
+// libFuzzer target: an input fed in arbitrary pieces must give exactly the events, comments,
+// retries, failure and raw bytes that the same input fed whole gives. The first bytes of the
+// fuzz input choose the split points, the rest is the stream.
+
+#include "json/ndjson.hpp"
+#include "sse/parser.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+struct Recorder : sse::ParserHandler {
+  std::string log;
+  std::string raw;
+  void on_event(const sse::EventView& event) override
+  {
+    json::append_event(log, event, false);
+    log.push_back('\n');
+    raw.append(event.raw);
+  }
+  void on_comment(std::string_view text) override
+  {
+    log.append("comment ");
+    json::append_string(log, text);
+    log.push_back('\n');
+  }
+  void on_retry(std::uint64_t ms) override { log.append("retry " + std::to_string(ms) + "\n"); }
+};
+
+struct Outcome {
+  std::string log;
+  std::string raw;
+  bool failed;
+};
+
+Outcome run(std::string_view stream, const std::vector<std::size_t>& sizes, std::size_t limit)
+{
+  Recorder recorder;
+  sse::Parser parser(recorder, {limit, true});
+  std::size_t at = 0;
+  std::size_t next = 0;
+  while (at < stream.size() && !parser.failed()) {
+    std::size_t size = sizes.empty() ? stream.size() : sizes[next++ % sizes.size()];
+    size = std::min(size, stream.size() - at);
+    parser.feed(stream.substr(at, size));
+    at += size;
+  }
+  if (!parser.failed()) {
+    recorder.raw.append(parser.finish());
+  }
+  return {recorder.log, recorder.raw, parser.failed()};
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+  if (size < 2) {
+    return 0;
+  }
+  // Byte 0: how many split sizes follow (up to 8); byte 1: a small event-size limit or none.
+  const std::size_t count = data[0] % 9;
+  const std::size_t limit = data[1] < 32 ? 16 + data[1] * 4 : 1 << 20;
+  if (size < 2 + count) {
+    return 0;
+  }
+  std::vector<std::size_t> sizes;
+  for (std::size_t i = 0; i < count; ++i) {
+    sizes.push_back(1 + data[2 + i] % 7);
+  }
+  const std::string_view stream(reinterpret_cast<const char*>(data) + 2 + count, size - 2 - count);
+
+  const Outcome whole = run(stream, {}, limit);
+  const Outcome split = run(stream, sizes, limit);
+  const Outcome bytes = run(stream, {1}, limit);
+  // The size limit must trip at the same line however the input is split.
+  if (whole.log != split.log || whole.log != bytes.log || whole.failed != split.failed
+      || whole.failed != bytes.failed) {
+    std::abort();
+  }
+  if (whole.failed) {
+    return 0;
+  }
+  if (whole.raw != stream || split.raw != stream || bytes.raw != stream) {
+    std::abort();
+  }
+  return 0;
+}

@@ -1,0 +1,50 @@
+#include "util/units.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(UtilUnits, ParsesSizesWithDecimalAndBinaryUnits)
+{
+  EXPECT_EQ(util::parse_size("0"), 0U);
+  EXPECT_EQ(util::parse_size("512"), 512U);
+  EXPECT_EQ(util::parse_size("64KiB"), 64U * 1024);
+  EXPECT_EQ(util::parse_size("10MB"), 10U * 1000 * 1000);
+  EXPECT_EQ(util::parse_size("16mib"), 16U * 1024 * 1024);
+  EXPECT_EQ(util::parse_size("2GiB"), 2ULL * 1024 * 1024 * 1024);
+  EXPECT_EQ(util::parse_size("3k"), 3000U);
+}
+
+TEST(UtilUnits, RejectsMalformedSizes)
+{
+  for (const char* text : {"", "MiB", "-1", "1.5MiB", "10 MB", "10XB", "99999999999999999999",
+                           "18446744073709551615GiB"}) {
+    EXPECT_FALSE(util::parse_size(text)) << text;
+  }
+}
+
+TEST(UtilUnits, ParsesDurations)
+{
+  EXPECT_EQ(util::parse_duration("500ms"), 500ms);
+  EXPECT_EQ(util::parse_duration("15s"), 15s);
+  EXPECT_EQ(util::parse_duration("2m"), 2min);
+  EXPECT_EQ(util::parse_duration("1h"), 1h);
+  EXPECT_EQ(util::parse_duration("1.5s"), 1500ms);
+  EXPECT_EQ(util::parse_duration("3"), 3s);
+  for (const char* text : {"", "s", "-1s", "1d", "1e3s", "."}) {
+    EXPECT_FALSE(util::parse_duration(text)) << text;
+  }
+}
+
+TEST(UtilUnits, FormatsSizesInTheLargestExactUnit)
+{
+  EXPECT_EQ(util::format_size(16 * 1024 * 1024), "16MiB");
+  EXPECT_EQ(util::format_size(1536), "1536B");
+  EXPECT_EQ(util::format_size(1000), "1000B");
+  EXPECT_EQ(util::format_size(0), "0B");
+  EXPECT_EQ(util::parse_size(util::format_size(123 * 1024)), 123U * 1024);
+}
+
+} // namespace
