@@ -16,12 +16,13 @@ void register_help(CLI::App& app, Context& context)
   sub->callback([&app, name, &context] {
     context.run = [&app, name] {
       if (name->empty()) {
-        std::cout << app.help();
+        // app.help() would describe the selected subcommand, which is this one.
+        std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
         return static_cast<int>(k_exit_ok);
       }
       for (const auto* sub_app : app.get_subcommands({})) {
         if (sub_app->get_name() == *name && !sub_app->get_group().empty()) {
-          std::cout << sub_app->help();
+          std::cout << sub_app->help(app.get_name());
           return static_cast<int>(k_exit_ok);
         }
       }

@@ -48,7 +48,7 @@ util::Error limit_error(const sse::ParseFailure& failure, std::uint64_t limit,
                      what + std::to_string(failure.event_number)
                        + " exceeds the maximum event size of " + util::format_size(limit)
                        + " (--max-event-size)",
-                     input + ", byte " + std::to_string(failure.byte_offset));
+                     input + ", line at byte " + std::to_string(failure.byte_offset));
 }
 
 int run_parse(const ParseOptions& options, const Context& context)

@@ -80,14 +80,18 @@ bool Parser::feed(std::string_view bytes)
         ++next;
       }
     } else {
+      if (m_line.empty()) {
+        m_line_start = m_offset + static_cast<std::uint64_t>(p - bytes.data());
+      }
       m_line.append(p, static_cast<std::size_t>(end - p));
       if (m_line.size() > m_options.max_event_size) {
-        fail(m_offset + bytes.size(), true);
+        fail(m_line_start, true);
       }
       break;
     }
     m_line_end = next;
     if (m_line.empty()) {
+      m_line_start = m_offset + static_cast<std::uint64_t>(p - bytes.data());
       process_line({p, static_cast<std::size_t>(line_end - p)});
     } else {
       m_line.append(p, static_cast<std::size_t>(line_end - p));
@@ -115,7 +119,7 @@ std::string_view Parser::finish()
 void Parser::process_line(std::string_view line)
 {
   if (line.size() > m_options.max_event_size) {
-    fail(m_offset + static_cast<std::uint64_t>(m_line_end - m_chunk_raw_begin), true);
+    fail(m_line_start, true);
     return;
   }
   if (m_first_line) {
@@ -151,7 +155,7 @@ void Parser::process_line(std::string_view line)
     append_utf8(m_data, value);
     m_data.push_back('\n');
     if (m_data.size() > m_options.max_event_size) {
-      fail(m_offset + static_cast<std::uint64_t>(m_line_end - m_chunk_raw_begin), false);
+      fail(m_line_start, false);
     }
   } else if (name == "event") {
     m_type.clear();

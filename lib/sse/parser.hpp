@@ -32,7 +32,7 @@ struct ParserOptions {
 
 /// Why the parser stopped.
 struct ParseFailure {
-  std::uint64_t byte_offset = 0; ///< offset in the stream where the limit was crossed
+  std::uint64_t byte_offset = 0; ///< stream offset of the line that crossed the limit
   std::uint64_t event_number = 0; ///< 1-based number of the event being read
   bool in_line = false;           ///< a single line, rather than the event, was too large
 };
@@ -73,6 +73,7 @@ private:
   std::string m_raw;   // bytes of the current block before this feed (keep_raw only)
 
   std::uint64_t m_offset = 0; // stream offset of the start of the current feed
+  std::uint64_t m_line_start = 0; // stream offset of the line being read
   std::uint64_t m_events = 0;
   bool m_first_line = true;   // the BOM may only be stripped from the first line
   bool m_skip_lf = false;     // the previous feed ended in CR: a leading LF belongs to it

@@ -1,6 +1,7 @@
 # Shared setup for the CLI tests: the binary under test, isolation, and the bats libraries.
 # SSE must point at the binary (ctest sets it); each test runs in its own temp dir.
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file

@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# The conventions every subcommand shares: help, version, usage errors (exit 2), messages.
+
+load helper
+
+setup() {
+  common_setup
+}
+
+@test "--help lists the subcommands and exits 0" {
+  run "$SSE" --help
+  assert_success
+  assert_line --regexp '^  parse +'
+  assert_line --regexp '^  format +'
+  refute_output --partial '__meta'
+}
+
+@test "--version prints the version" {
+  run "$SSE" --version
+  assert_success
+  assert_output --regexp '^sse [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "sse help SUBCOMMAND prints the same text as SUBCOMMAND --help" {
+  run "$SSE" help parse
+  assert_success
+  local via_help=$output
+  run "$SSE" parse --help
+  assert_equal "$output" "$via_help"
+  run "$SSE" help
+  assert_success
+  assert_output --partial 'Subcommands:'
+}
+
+@test "sse help with an unknown subcommand is a usage error" {
+  run --separate-stderr "$SSE" help nosuch
+  assert_failure 2
+  assert_equal "$stderr" "sse: error: no such subcommand 'nosuch' (run 'sse --help' for the list)"
+}
+
+@test "no subcommand is exit 2" {
+  run --separate-stderr "$SSE"
+  assert_failure 2
+  assert_output ""
+  assert_regex "$stderr" "^sse: error: .*subcommand.* \(run 'sse --help'\)$"
+}
+
+@test "every command-line parse error is exit 2 with one line on stderr" {
+  for args in "nosuch" "parse --bogus" "parse -f xml" "parse --count -f json" \
+              "parse --max-event-size huge" "format --max-line-size 1.5MiB" "--color pink parse" \
+              "format --lines --nope" "format a b --max-line-size"; do
+    # shellcheck disable=SC2086
+    run --separate-stderr "$SSE" $args < /dev/null
+    assert_failure 2
+    assert_output ""
+    assert_regex "$stderr" "^sse: error: "
+    assert_equal "$(printf '%s\n' "$stderr" | wc -l)" 1
+  done
+}
+
+@test "the usage error names the subcommand's help" {
+  run --separate-stderr "$SSE" parse --bogus
+  assert_failure 2
+  assert_equal "$stderr" "sse: error: The following argument was not expected: --bogus (run 'sse parse --help')"
+}
