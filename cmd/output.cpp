@@ -100,10 +100,10 @@ void EventPrinter::print(std::string& out, const sse::EventView& event)
   }
 }
 
-void EventPrinter::finish(std::string& out, std::string_view leftover_raw)
+void EventPrinter::print_unclaimed(std::string& out, std::string_view raw)
 {
   if (m_format == Format::raw) {
-    out.append(leftover_raw);
+    out.append(raw);
   }
 }
 

@@ -29,8 +29,8 @@ public:
 
   /// Appends EVENT, or an error naming what cannot be represented in this format.
   void print(std::string& out, const sse::EventView& event);
-  /// Appends the bytes that belonged to no event (raw format only).
-  void finish(std::string& out, std::string_view leftover_raw);
+  /// Appends bytes that belong to no event: the raw format passes them through too.
+  void print_unclaimed(std::string& out, std::string_view raw);
 
 private:
   void print_pretty(std::string& out, const sse::EventView& event);

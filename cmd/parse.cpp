@@ -34,6 +34,13 @@ public:
       m_out.flush_if_large();
     }
   }
+  void on_raw(std::string_view bytes) override
+  {
+    if (m_printer != nullptr) {
+      m_printer->print_unclaimed(m_out.buffer(), bytes);
+      m_out.flush_if_large();
+    }
+  }
 
 private:
   EventPrinter* m_printer; // null with --count
@@ -75,10 +82,7 @@ int run_parse(const ParseOptions& options, const Context& context)
         throw limit_error(parser.failure(), limit, input.name());
       }
     }
-    const std::string_view leftover = parser.finish();
-    if (printer) {
-      printer->finish(out.buffer(), leftover);
-    }
+    parser.finish();
     out.flush();
     total += parser.event_count();
     if (context.verbosity > 0) {

@@ -100,20 +100,29 @@ bool Parser::feed(std::string_view bytes)
     }
     p = next;
   }
-  if (m_options.keep_raw) {
+  if (m_options.keep_raw && !m_failed) {
     m_raw.append(m_chunk_raw_begin, static_cast<std::size_t>(end - m_chunk_raw_begin));
+    // Comment and unknown lines are not bounded by the event size, so a block that never
+    // ends would grow this without limit: hand its start out early instead.
+    if (m_raw.size() > m_options.max_event_size) {
+      m_handler.on_raw(m_raw);
+      m_raw.clear();
+    }
   }
   m_offset += bytes.size();
   return !m_failed;
 }
 
-std::string_view Parser::finish()
+void Parser::finish()
 {
+  if (m_options.keep_raw && !m_raw.empty() && !m_failed) {
+    m_handler.on_raw(m_raw);
+  }
+  m_raw.clear();
   m_line.clear();
   m_data.clear();
   m_type.clear();
   m_retry.reset();
-  return m_raw;
 }
 
 void Parser::process_line(std::string_view line)
@@ -154,16 +163,22 @@ void Parser::process_line(std::string_view line)
   if (name == "data") {
     append_utf8(m_data, value);
     m_data.push_back('\n');
-    if (m_data.size() > m_options.max_event_size) {
+    if (event_too_large()) {
       fail(m_line_start, false);
     }
   } else if (name == "event") {
     m_type.clear();
     append_utf8(m_type, value);
+    if (event_too_large()) {
+      fail(m_line_start, false);
+    }
   } else if (name == "id") {
     if (value.find('\0') == std::string_view::npos) {
       m_id.clear();
       append_utf8(m_id, value);
+      if (event_too_large()) {
+        fail(m_line_start, false);
+      }
     }
   } else if (name == "retry") {
     if (auto retry = parse_retry(value)) {
@@ -173,11 +188,19 @@ void Parser::process_line(std::string_view line)
   }
 }
 
+bool Parser::event_too_large() const
+{
+  return m_data.size() + m_type.size() + m_id.size() > m_options.max_event_size;
+}
+
 void Parser::dispatch()
 {
   if (m_data.empty()) {
     m_type.clear();
     m_retry.reset();
+    if (m_options.keep_raw) {
+      release_raw(static_cast<std::size_t>(m_line_end - m_chunk_raw_begin));
+    }
     return;
   }
   m_data.pop_back();
@@ -199,6 +222,18 @@ void Parser::dispatch()
   m_data.clear();
   m_type.clear();
   m_retry.reset();
+}
+
+void Parser::release_raw(std::size_t chunk_bytes)
+{
+  if (m_raw.empty()) {
+    m_handler.on_raw({m_chunk_raw_begin, chunk_bytes});
+  } else {
+    m_raw.append(m_chunk_raw_begin, chunk_bytes);
+    m_handler.on_raw(m_raw);
+    m_raw.clear();
+  }
+  m_chunk_raw_begin = m_line_end;
 }
 
 void Parser::fail(std::uint64_t offset, bool in_line)

@@ -21,10 +21,15 @@ public:
   virtual void on_comment(std::string_view text) { (void)text; }
   /// A valid retry: field, as soon as its line is read.
   virtual void on_retry(std::uint64_t milliseconds) { (void)milliseconds; }
+  /// With keep_raw: bytes that belong to no dispatched event (blocks without data, the
+  /// discarded tail at finish(), or a block's start once it outgrew max_event_size), in stream
+  /// order with the events' raw bytes, so that together they are exactly the input.
+  virtual void on_raw(std::string_view bytes) { (void)bytes; }
 };
 
 struct ParserOptions {
-  /// Largest event (data, type and id together) and largest line, in bytes.
+  /// Largest event (data, type and id together) and largest line, in bytes; with keep_raw
+  /// also the most raw bytes held back for the next event.
   std::size_t max_event_size = 16 * 1024 * 1024;
   /// Whether events carry the raw bytes they were parsed from (for byte-exact output).
   bool keep_raw = false;
@@ -46,9 +51,9 @@ public:
   /// ignored.
   bool feed(std::string_view bytes);
 
-  /// Ends the stream: an unterminated last block is discarded, as the rules require.
-  /// Returns the bytes that belong to no dispatched event when raw bytes are kept.
-  std::string_view finish();
+  /// Ends the stream: an unterminated last block is discarded, as the rules require (with
+  /// keep_raw its bytes go to on_raw).
+  void finish();
 
   bool failed() const noexcept { return m_failed; }
   const ParseFailure& failure() const noexcept { return m_failure; }
@@ -61,6 +66,8 @@ private:
   void process_line(std::string_view line);
   void dispatch();
   void fail(std::uint64_t offset, bool in_line);
+  bool event_too_large() const;
+  void release_raw(std::size_t chunk_bytes);
 
   ParserHandler& m_handler;
   ParserOptions m_options;

@@ -29,6 +29,7 @@ struct Recorder : sse::ParserHandler {
     log.push_back('\n');
   }
   void on_retry(std::uint64_t ms) override { log.append("retry " + std::to_string(ms) + "\n"); }
+  void on_raw(std::string_view bytes) override { raw.append(bytes); }
 };
 
 struct Outcome {
@@ -49,9 +50,7 @@ Outcome run(std::string_view stream, const std::vector<std::size_t>& sizes, std:
     parser.feed(stream.substr(at, size));
     at += size;
   }
-  if (!parser.failed()) {
-    recorder.raw.append(parser.finish());
-  }
+  parser.finish();
   return {recorder.log, recorder.raw, parser.failed()};
 }
 
