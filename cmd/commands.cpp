@@ -24,7 +24,8 @@ std::string check_size(const std::string& value)
   if (util::parse_size(value)) {
     return {};
   }
-  return "'" + value + "' is not a size (a number with B, KB, KiB, MB, MiB, GB or GiB)";
+  return "'" + value + "' is not a size (a whole number with an optional unit: B, K or KB, KiB, "
+         "M or MB, MiB, G or GB, GiB)";
 }
 
 void configure_app(CLI::App& app, Context& context)
@@ -39,7 +40,7 @@ void configure_app(CLI::App& app, Context& context)
   app.require_subcommand(1);
   // Global options work after the subcommand too: `sse parse --color never`.
   app.fallthrough();
-  app.footer("Run 'sse help SUBCOMMAND' or 'man sse-SUBCOMMAND' for details.\n"
+  app.footer("Run 'sse help SUBCOMMAND' for a subcommand's options, 'man sse' for details.\n"
              "Exit status: 0 ok, 1 failure, 2 usage, 3 bad input, 4 HTTP error, 124 timeout, "
              "130 interrupted.");
   for (const auto& command : commands()) {

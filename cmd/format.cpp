@@ -125,8 +125,8 @@ void register_format(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<FormatOptions>();
   auto* sub = app.add_subcommand("format", "Write NDJSON events (or lines) as event-stream text");
-  sub->add_option("files", options->files, "Files to read; '-' or none reads stdin")
-    ->option_text("FILE...");
+  sub->add_option("FILE", options->files, "Files to read; '-' or none reads stdin")
+    ->option_text("...");
   sub->add_flag("--lines", options->lines, "Treat each input line as the data of one event");
   sub->add_option("--max-line-size", options->max_line_size,
                   "Longest input line accepted (default 16MiB)")

@@ -103,8 +103,8 @@ void register_parse(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ParseOptions>();
   auto* sub = app.add_subcommand("parse", "Parse event-stream bytes into events (NDJSON when piped)");
-  sub->add_option("files", options->files, "Files to read; '-' or none reads stdin")
-    ->option_text("FILE...");
+  sub->add_option("FILE", options->files, "Files to read; '-' or none reads stdin")
+    ->option_text("...");
   sub->add_option("-f,--format", options->format,
                                  "Output: json, pretty, data, sse or raw (default: pretty on "
                                  "a terminal, json otherwise)")

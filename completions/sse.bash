@@ -1,0 +1,95 @@
+# bash completion for sse(1).
+# Kept in step with `sse __meta` by tests/cli/docs.bats. It needs nothing from the
+# bash-completion package, so the tests can call _sse with COMP_WORDS set by hand.
+
+_sse_commands='parse format help'
+# Global options work before and after the subcommand.
+_sse_global_options='--color -v --verbose --version -h --help'
+_sse_parse_options='-f --format --json-data --count --max-event-size'
+_sse_format_options='--lines --max-line-size'
+_sse_help_options=''
+
+# Prints the choices for the value of option $1 and returns 0, or returns 1 when $1 takes no
+# value. An option with a free-form value prints nothing: there is nothing to suggest.
+_sse_option_values() {
+  case $1 in
+  --color) echo 'auto always never' ;;
+  -f | --format) echo 'json pretty data sse raw' ;;
+  --max-event-size | --max-line-size) ;;
+  *) return 1 ;;
+  esac
+}
+
+# Sets COMPREPLY to the words of $1 that start with $2. (mapfile, unlike COMPREPLY=($(...)),
+# does not fail when nothing matches, so callers under `set -e` are safe.)
+_sse_reply() {
+  mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
+}
+
+_sse() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=
+  ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+  COMPREPLY=()
+
+  # "--format=js" arrives as three words, because '=' is in COMP_WORDBREAKS.
+  if [[ $cur == = ]]; then
+    prev=${COMP_WORDS[COMP_CWORD - 1]}
+    cur=
+  elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+    prev=${COMP_WORDS[COMP_CWORD - 2]}
+  fi
+  local values
+  if values=$(_sse_option_values "$prev"); then
+    _sse_reply "$values" "$cur"
+    return 0
+  fi
+
+  # The subcommand is the first word that is neither an option nor an option's value.
+  local i word command='' value_next=false
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    if [[ $word == = ]]; then
+      continue # joins an option to its value
+    elif $value_next; then
+      value_next=false
+    elif [[ $word == -* ]]; then
+      _sse_option_values "$word" >/dev/null && value_next=true
+    else
+      command=$word
+      break
+    fi
+  done
+
+  if [[ $cur == -* ]]; then
+    local options=$_sse_global_options
+    case $command in
+    parse) options+=" $_sse_parse_options" ;;
+    format) options+=" $_sse_format_options" ;;
+    help) options+=" $_sse_help_options" ;;
+    esac
+    _sse_reply "$options" "$cur"
+    return 0
+  fi
+
+  case $command in
+  '') _sse_reply "$_sse_commands" "$cur" ;;
+  parse | format)
+    # FILE arguments; compopt fails outside a real completion, which is harmless.
+    compopt -o filenames 2>/dev/null || true
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    ;;
+  help)
+    # One SUBCOMMAND, and nothing after it.
+    local count=0
+    for ((i = i + 1; i < COMP_CWORD; i++)); do
+      [[ ${COMP_WORDS[i]} == -* ]] || count=$((count + 1))
+    done
+    if ((count == 0)); then
+      _sse_reply "$_sse_commands" "$cur"
+    fi
+    ;;
+  esac
+  return 0
+}
+
+complete -F _sse sse

@@ -1,0 +1,65 @@
+# fish completion for sse(1).
+# Kept in step with `sse __meta` by tests/cli/docs.bats.
+
+# Prints the subcommand on the command line: the first word that is neither an option nor
+# the value of --color. Fails when there is none yet.
+function __sse_subcommand
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l value_next 0
+    for word in $words
+        if test $value_next = 1
+            set value_next 0
+        else if test "$word" = --color
+            set value_next 1
+        else if not string match -q -- '-*' $word
+            echo $word
+            return 0
+        end
+    end
+    return 1
+end
+
+# True when the subcommand is one of the arguments.
+function __sse_using
+    set -l command (__sse_subcommand); or return 1
+    contains -- $command $argv
+end
+
+# True while `sse help` has not been given its SUBCOMMAND yet.
+function __sse_help_wants_subcommand
+    __sse_using help; or return 1
+    set -l words (commandline -opc)
+    set -l rest $words[(contains -i -- help $words)..-1]
+    set -e rest[1]
+    not string match -qv -- '-*' $rest
+end
+
+# Files only where a subcommand takes FILE arguments.
+complete -c sse -f
+
+# Subcommands.
+complete -c sse -n 'not __sse_subcommand' -a parse -d 'Parse event-stream bytes into events'
+complete -c sse -n 'not __sse_subcommand' -a format -d 'Write NDJSON events (or lines) as event-stream text'
+complete -c sse -n 'not __sse_subcommand' -a help -d 'Print help for sse or for one subcommand'
+
+# Global options, accepted before and after the subcommand.
+complete -c sse -l color -x -a 'auto always never' -d 'Colour the output'
+complete -c sse -s v -l verbose -d 'Print diagnostics on stderr (repeatable)'
+complete -c sse -l version -d 'Print the version and exit'
+complete -c sse -s h -l help -d 'Print help and exit'
+
+# sse parse [FILE...]
+complete -c sse -n '__sse_using parse' -F
+complete -c sse -n '__sse_using parse' -s f -l format -x -a 'json pretty data sse raw' -d 'Output format'
+complete -c sse -n '__sse_using parse' -l json-data -d 'Embed data that is valid JSON as JSON'
+complete -c sse -n '__sse_using parse' -l count -d 'Print only the number of events'
+complete -c sse -n '__sse_using parse' -l max-event-size -x -d 'Largest event or line accepted (SIZE)'
+
+# sse format [FILE...]
+complete -c sse -n '__sse_using format' -F
+complete -c sse -n '__sse_using format' -l lines -d 'Treat each input line as the data of one event'
+complete -c sse -n '__sse_using format' -l max-line-size -x -d 'Longest input line accepted (SIZE)'
+
+# sse help [SUBCOMMAND]
+complete -c sse -n __sse_help_wants_subcommand -a 'parse format help' -d Subcommand
