@@ -72,7 +72,11 @@ int run_parse(const ParseOptions& options, const Context& context)
   for (const auto& path : inputs_or_stdin(options.files)) {
     Input input(path);
     PrintingHandler handler(printer ? &*printer : nullptr, out);
-    sse::Parser parser(handler, {static_cast<std::size_t>(limit), format == Format::raw});
+    sse::ParserOptions parser_options;
+    parser_options.max_event_size = static_cast<std::size_t>(limit);
+    parser_options.keep_raw = !options.count && format == Format::raw;
+    parser_options.count_only = options.count;
+    sse::Parser parser(handler, parser_options);
     std::uint64_t bytes = 0;
     for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
       bytes += chunk.size();

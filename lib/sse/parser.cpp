@@ -32,6 +32,14 @@ std::optional<std::uint64_t> parse_retry(std::string_view value)
   return result;
 }
 
+std::string_view strip_one_space(std::string_view value)
+{
+  if (!value.empty() && value.front() == ' ') {
+    value.remove_prefix(1);
+  }
+  return value;
+}
+
 } // namespace
 
 Parser::Parser(ParserHandler& handler, ParserOptions options)
@@ -121,7 +129,9 @@ void Parser::finish()
   m_raw.clear();
   m_line.clear();
   m_data.clear();
+  m_data_bytes = 0;
   m_type.clear();
+  m_type_bytes = 0;
   m_retry.reset();
 }
 
@@ -141,44 +151,44 @@ void Parser::process_line(std::string_view line)
     dispatch();
     return;
   }
-  const void* colon = std::memchr(line.data(), ':', line.size());
-  if (colon == line.data()) {
+  if (line.front() == ':') {
     std::string text;
     append_utf8(text, line.substr(1));
     m_handler.on_comment(text);
     return;
   }
+  // Nearly every line of a real stream is a data line: recognise it without searching.
+  if (line.size() >= 5 && std::memcmp(line.data(), "data:", 5) == 0) {
+    add_data(strip_one_space(line.substr(5)));
+    return;
+  }
+  const void* colon = std::memchr(line.data(), ':', line.size());
   std::string_view name = line;
   std::string_view value;
   if (colon != nullptr) {
     const auto at = static_cast<std::size_t>(static_cast<const char*>(colon) - line.data());
     name = line.substr(0, at);
-    value = line.substr(at + 1);
-    if (!value.empty() && value.front() == ' ') {
-      value.remove_prefix(1);
-    }
+    value = strip_one_space(line.substr(at + 1));
   }
   // Field names are compared as bytes: a name with invalid UTF-8 decodes to something that
   // matches none of them either.
   if (name == "data") {
-    append_utf8(m_data, value);
-    m_data.push_back('\n');
-    if (event_too_large()) {
-      fail(m_line_start, false);
-    }
+    add_data(value);
   } else if (name == "event") {
-    m_type.clear();
-    append_utf8(m_type, value);
-    if (event_too_large()) {
-      fail(m_line_start, false);
+    m_type_bytes = value.size();
+    if (!m_options.count_only) {
+      m_type.clear();
+      append_utf8(m_type, value);
     }
+    check_event_size();
   } else if (name == "id") {
     if (value.find('\0') == std::string_view::npos) {
-      m_id.clear();
-      append_utf8(m_id, value);
-      if (event_too_large()) {
-        fail(m_line_start, false);
+      m_id_bytes = value.size();
+      if (!m_options.count_only) {
+        m_id.clear();
+        append_utf8(m_id, value);
       }
+      check_event_size();
     }
   } else if (name == "retry") {
     if (auto retry = parse_retry(value)) {
@@ -188,22 +198,38 @@ void Parser::process_line(std::string_view line)
   }
 }
 
-bool Parser::event_too_large() const
+void Parser::add_data(std::string_view value)
 {
-  return m_data.size() + m_type.size() + m_id.size() > m_options.max_event_size;
+  m_data_bytes += value.size() + 1;
+  if (!m_options.count_only) {
+    append_utf8(m_data, value);
+    m_data.push_back('\n');
+  }
+  check_event_size();
+}
+
+void Parser::check_event_size()
+{
+  // Counted in bytes as received, so that count_only, which decodes nothing, agrees.
+  if (m_data_bytes + m_type_bytes + m_id_bytes > m_options.max_event_size) {
+    fail(m_line_start, false);
+  }
 }
 
 void Parser::dispatch()
 {
-  if (m_data.empty()) {
+  if (m_data_bytes == 0) {
     m_type.clear();
+    m_type_bytes = 0;
     m_retry.reset();
     if (m_options.keep_raw) {
       release_raw(static_cast<std::size_t>(m_line_end - m_chunk_raw_begin));
     }
     return;
   }
-  m_data.pop_back();
+  if (!m_data.empty()) {
+    m_data.pop_back();
+  }
   ++m_events;
   EventView event{m_type.empty() ? k_default_type : std::string_view(m_type), m_data, m_id,
                   m_retry, {}};
@@ -220,7 +246,9 @@ void Parser::dispatch()
   m_chunk_raw_begin = m_line_end;
   m_raw.clear();
   m_data.clear();
+  m_data_bytes = 0;
   m_type.clear();
+  m_type_bytes = 0;
   m_retry.reset();
 }
 

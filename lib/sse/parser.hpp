@@ -28,11 +28,15 @@ public:
 };
 
 struct ParserOptions {
-  /// Largest event (data, type and id together) and largest line, in bytes; with keep_raw
+  /// Largest event (data, type and id together, counted as received before UTF-8 decoding)
+  /// and largest line, in bytes; with keep_raw
   /// also the most raw bytes held back for the next event.
   std::size_t max_event_size = 16 * 1024 * 1024;
   /// Whether events carry the raw bytes they were parsed from (for byte-exact output).
   bool keep_raw = false;
+  /// Only the number of events matters: values are not decoded or kept, and events are
+  /// dispatched with empty fields. Limits and comments work as usual.
+  bool count_only = false;
 };
 
 /// Why the parser stopped.
@@ -66,7 +70,8 @@ private:
   void process_line(std::string_view line);
   void dispatch();
   void fail(std::uint64_t offset, bool in_line);
-  bool event_too_large() const;
+  void add_data(std::string_view value);
+  void check_event_size();
   void release_raw(std::size_t chunk_bytes);
 
   ParserHandler& m_handler;
@@ -77,6 +82,11 @@ private:
   std::string m_type;  // the event type buffer
   std::string m_id;    // the last event ID buffer
   std::optional<std::uint64_t> m_retry;
+  // Sizes as received, for the limit: the data buffer (values plus a LF each), the type and
+  // the id. m_data_bytes is zero exactly when the data buffer is empty.
+  std::size_t m_data_bytes = 0;
+  std::size_t m_type_bytes = 0;
+  std::size_t m_id_bytes = 0;
   std::string m_raw;   // bytes of the current block before this feed (keep_raw only)
 
   std::uint64_t m_offset = 0; // stream offset of the start of the current feed

@@ -21,6 +21,14 @@ std::size_t skip_ascii(const unsigned char* p, std::size_t from, std::size_t siz
     }
     i += 8;
   }
+  // Short values rarely fill a word: test the last eight bytes with one overlapping load.
+  if (i + 8 > size && size >= 8 && i < size) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p + size - 8, 8);
+    if ((word & 0x8080808080808080ULL) == 0) {
+      return size;
+    }
+  }
   while (i < size && p[i] < 0x80) {
     ++i;
   }

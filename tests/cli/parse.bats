@@ -139,3 +139,19 @@ setup() {
   assert_equal "${#lines[@]}" 3
   assert_equal "$stderr" "sse: stream.sse: 3 events in $(wc -c < stream.sse) bytes"
 }
+
+@test "--count agrees with the events printed for every golden input" {
+  for input in "$DATA"/sse/*.sse; do
+    run "$SSE" parse --count "$input"
+    assert_success
+    assert_output "$(wc -l < "${input%.sse}.json")"
+  done
+}
+
+@test "--count enforces --max-event-size like the other formats" {
+  printf 'data: %s\n\n' "$(head -c 2000 /dev/zero | tr '\0' 'x')" > big.sse
+  run --separate-stderr "$SSE" parse --count --max-event-size 1KiB big.sse
+  assert_failure 3
+  assert_output ""
+  assert_equal "$stderr" "sse: error: a line of event 1 exceeds the maximum event size of 1KiB (--max-event-size) (big.sse, line at byte 0)"
+}

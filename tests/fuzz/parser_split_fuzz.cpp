@@ -1,6 +1,7 @@
 // libFuzzer target: an input fed in arbitrary pieces must give exactly the events, comments,
-// retries, failure and raw bytes that the same input fed whole gives. The first bytes of the
-// fuzz input choose the split points, the rest is the stream.
+// retries, failure and raw bytes that the same input fed whole gives, and count_only must
+// count the same events. The first bytes of the fuzz input choose the split points and the
+// size limit, the rest is the stream.
 
 #include "json/ndjson.hpp"
 #include "sse/parser.hpp"
@@ -16,8 +17,10 @@ namespace {
 struct Recorder : sse::ParserHandler {
   std::string log;
   std::string raw;
+  std::size_t events = 0;
   void on_event(const sse::EventView& event) override
   {
+    ++events;
     json::append_event(log, event, false);
     log.push_back('\n');
     raw.append(event.raw);
@@ -35,13 +38,19 @@ struct Recorder : sse::ParserHandler {
 struct Outcome {
   std::string log;
   std::string raw;
+  std::size_t events;
   bool failed;
 };
 
-Outcome run(std::string_view stream, const std::vector<std::size_t>& sizes, std::size_t limit)
+Outcome run(std::string_view stream, const std::vector<std::size_t>& sizes, std::size_t limit,
+            bool count_only = false)
 {
   Recorder recorder;
-  sse::Parser parser(recorder, {limit, true});
+  sse::ParserOptions options;
+  options.max_event_size = limit;
+  options.keep_raw = !count_only;
+  options.count_only = count_only;
+  sse::Parser parser(recorder, options);
   std::size_t at = 0;
   std::size_t next = 0;
   while (at < stream.size() && !parser.failed()) {
@@ -51,7 +60,7 @@ Outcome run(std::string_view stream, const std::vector<std::size_t>& sizes, std:
     at += size;
   }
   parser.finish();
-  return {recorder.log, recorder.raw, parser.failed()};
+  return {recorder.log, recorder.raw, recorder.events, parser.failed()};
 }
 
 } // namespace
@@ -79,6 +88,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The size limit must trip at the same line however the input is split.
   if (whole.log != split.log || whole.log != bytes.log || whole.failed != split.failed
       || whole.failed != bytes.failed) {
+    std::abort();
+  }
+  // Counting without decoding must find the same events and trip the limit at the same place.
+  const Outcome counted = run(stream, sizes, limit, true);
+  if (counted.events != whole.events || counted.failed != whole.failed) {
     std::abort();
   }
   if (whole.failed) {
