@@ -6,9 +6,18 @@
 #include "io.hpp"
 
 #include <csignal>
+#include <signal.h>
+#include <unistd.h>
 #include <iostream>
 
 namespace {
+
+// Output is flushed before every blocking read, so nothing acknowledged is lost by leaving at
+// once; _exit is what a signal handler may call.
+extern "C" void on_interrupt(int)
+{
+  ::_exit(cmd::k_exit_interrupted);
+}
 
 void print_error(const std::string& what, const std::string& where)
 {
@@ -26,6 +35,11 @@ int main(int argc, char** argv)
 {
   // A closed stdout shows up as EPIPE from write(), which ends the command quietly.
   std::signal(SIGPIPE, SIG_IGN);
+  // Exit 130 on SIGINT even where the shell started us with SIGINT ignored (a background job).
+  struct sigaction interrupt = {};
+  interrupt.sa_handler = on_interrupt;
+  sigemptyset(&interrupt.sa_mask);
+  ::sigaction(SIGINT, &interrupt, nullptr);
 
   cmd::Context context;
   CLI::App app{"sse: a toolkit for Server-Sent Events and Durable Streams", "sse"};

@@ -63,3 +63,22 @@ setup() {
   assert_failure 2
   assert_equal "$stderr" "sse: error: The following argument was not expected: --bogus (run 'sse parse --help')"
 }
+
+@test "SIGINT ends a command waiting for input with exit 130" {
+  mkfifo in
+  "$SSE" parse < in > out.ndjson &
+  local pid=$!
+  exec 8> in
+  printf 'data: before\n\n' >&8
+  wait_for 5 grep -q before out.ndjson
+  kill -INT "$pid"
+  if ! wait_for 5 exited "$pid"; then
+    kill -KILL "$pid"
+    fail "sse parse is still running after SIGINT"
+  fi
+  local status=0
+  wait "$pid" || status=$?
+  exec 8>&-
+  assert_equal "$status" 130
+  assert_equal "$(cat out.ndjson)" '{"event":"message","data":"before"}'
+}

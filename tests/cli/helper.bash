@@ -29,3 +29,8 @@ wait_for() {
     sleep 0.02
   done
 }
+
+# Whether process PID has ended (gone, or a zombie waiting to be reaped).
+exited() {
+  [[ ! -e /proc/$1/stat ]] || [[ $(awk '{print $3}' "/proc/$1/stat" 2> /dev/null) == Z ]]
+}
