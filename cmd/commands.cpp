@@ -8,6 +8,7 @@ namespace {
 constexpr CommandEntry k_commands[] = {
   {"parse", register_parse},
   {"format", register_format},
+  {"patch", register_patch},
   {"help", register_help},
   {"__meta", register_meta},
 };

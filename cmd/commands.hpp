@@ -16,6 +16,7 @@ struct CommandEntry {
 
 void register_parse(CLI::App& app, Context& context);
 void register_format(CLI::App& app, Context& context);
+void register_patch(CLI::App& app, Context& context);
 void register_help(CLI::App& app, Context& context);
 void register_meta(CLI::App& app, Context& context);
 

@@ -2,11 +2,13 @@
 # Kept in step with `sse __meta` by tests/cli/docs.bats. It needs nothing from the
 # bash-completion package, so the tests can call _sse with COMP_WORDS set by hand.
 
-_sse_commands='parse format help'
+_sse_commands='parse format patch help'
 # Global options work before and after the subcommand.
 _sse_global_options='--color -v --verbose --version -h --help'
 _sse_parse_options='-f --format --json-data --count --max-event-size'
 _sse_format_options='--lines --max-line-size'
+_sse_patch_options='--sse --max-event-size --apply --key --initial --pointer --final --changes
+  --keep-going --view'
 _sse_help_options=''
 
 # Prints the choices for the value of option $1 and returns 0, or returns 1 when $1 takes no
@@ -15,7 +17,7 @@ _sse_option_values() {
   case $1 in
   --color) echo 'auto always never' ;;
   -f | --format) echo 'json pretty data sse raw' ;;
-  --max-event-size | --max-line-size) ;;
+  --max-event-size | --max-line-size | --key | --initial | --pointer) ;;
   *) return 1 ;;
   esac
 }
@@ -39,6 +41,11 @@ _sse() {
     prev=${COMP_WORDS[COMP_CWORD - 2]}
   fi
   local values
+  if [[ $prev == --initial ]]; then
+    compopt -o filenames 2>/dev/null || true
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    return 0
+  fi
   if values=$(_sse_option_values "$prev"); then
     _sse_reply "$values" "$cur"
     return 0
@@ -65,6 +72,7 @@ _sse() {
     case $command in
     parse) options+=" $_sse_parse_options" ;;
     format) options+=" $_sse_format_options" ;;
+    patch) options+=" $_sse_patch_options" ;;
     help) options+=" $_sse_help_options" ;;
     esac
     _sse_reply "$options" "$cur"
@@ -73,7 +81,7 @@ _sse() {
 
   case $command in
   '') _sse_reply "$_sse_commands" "$cur" ;;
-  parse | format)
+  parse | format | patch)
     # FILE arguments; compopt fails outside a real completion, which is harmless.
     compopt -o filenames 2>/dev/null || true
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")

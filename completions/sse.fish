@@ -41,6 +41,7 @@ complete -c sse -f
 # Subcommands.
 complete -c sse -n 'not __sse_subcommand' -a parse -d 'Parse event-stream bytes into events'
 complete -c sse -n 'not __sse_subcommand' -a format -d 'Write NDJSON events (or lines) as event-stream text'
+complete -c sse -n 'not __sse_subcommand' -a patch -d 'Fold state events into their current state'
 complete -c sse -n 'not __sse_subcommand' -a help -d 'Print help for sse or for one subcommand'
 
 # Global options, accepted before and after the subcommand.
@@ -61,5 +62,18 @@ complete -c sse -n '__sse_using format' -F
 complete -c sse -n '__sse_using format' -l lines -d 'Treat each input line as the data of one event'
 complete -c sse -n '__sse_using format' -l max-line-size -x -d 'Longest input line accepted (SIZE)'
 
+# sse patch [FILE...]
+complete -c sse -n '__sse_using patch' -F
+complete -c sse -n '__sse_using patch' -l sse -d 'Read event-stream text instead of NDJSON events'
+complete -c sse -n '__sse_using patch' -l max-event-size -x -d 'Largest event or input line accepted (SIZE)'
+complete -c sse -n '__sse_using patch' -l apply -d 'Detect the state mode, or force it with --apply=MODE'
+complete -c sse -n '__sse_using patch' -l key -x -d 'JSON pointer of the key of keyed collection items'
+complete -c sse -n '__sse_using patch' -l initial -x -a '(__fish_complete_path (commandline -ct))' -d 'Start from the JSON state in this file'
+complete -c sse -n '__sse_using patch' -l pointer -x -d 'Print only the value at this JSON pointer'
+complete -c sse -n '__sse_using patch' -l final -d 'Print only the state after the last event'
+complete -c sse -n '__sse_using patch' -l changes -d 'Print the state only when it changed'
+complete -c sse -n '__sse_using patch' -l keep-going -d 'Warn about a failed event, skip it and go on'
+complete -c sse -n '__sse_using patch' -l view -d 'On a terminal, redraw the state in place'
+
 # sse help [SUBCOMMAND]
-complete -c sse -n __sse_help_wants_subcommand -a 'parse format help' -d Subcommand
+complete -c sse -n __sse_help_wants_subcommand -a 'parse format patch help' -d Subcommand

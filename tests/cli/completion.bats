@@ -29,9 +29,9 @@ assert_reply() { assert_equal "${COMPREPLY[*]}" "$*"; }
 
 @test "bash: sse <TAB> offers the subcommands, not the hidden __meta" {
   bash_complete sse ''
-  assert_reply parse format help
-  bash_complete sse p
-  assert_reply parse
+  assert_reply parse format patch help
+  bash_complete sse pa
+  assert_reply parse patch
   bash_complete sse __
   assert_reply
 }
@@ -90,7 +90,7 @@ assert_reply() { assert_equal "${COMPREPLY[*]}" "$*"; }
 
 @test "bash: sse help takes one subcommand" {
   bash_complete sse help ''
-  assert_reply parse format help
+  assert_reply parse format patch help
   bash_complete sse -v help f
   assert_reply format
   bash_complete sse help parse ''
@@ -115,7 +115,7 @@ require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
 
 @test "fish: subcommands, and options before and after the subcommand" {
   require_fish
-  assert_equal "$(fish_complete 'sse ')" 'format help parse'
+  assert_equal "$(fish_complete 'sse ')" 'format help parse patch'
   assert_equal "$(fish_complete 'sse --')" '--color --help --verbose --version'
   assert_equal "$(fish_complete 'sse parse --')" \
     '--color --count --format --help --json-data --max-event-size --verbose --version'
@@ -137,7 +137,7 @@ require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
   touch stream.sse
   assert_equal "$(fish_complete 'sse parse st')" 'stream.sse'
   assert_equal "$(fish_complete 'sse st')" ''
-  assert_equal "$(fish_complete 'sse help ')" 'format help parse'
+  assert_equal "$(fish_complete 'sse help ')" 'format help parse patch'
   assert_equal "$(fish_complete 'sse help parse ')" ''
 }
 

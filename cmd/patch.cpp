@@ -1,0 +1,192 @@
+// sse patch: folds stream-state events (snapshots and JSON patches, keyed collections, Durable
+// State messages; DESIGN.md §6) into one JSON state and prints the state after each event.
+// Input is NDJSON event objects, as `sse parse` writes them, or event-stream text with --sse;
+// all FILEs are one stream, in order. Input is handled as it arrives and output is flushed
+// before each blocking read, so `sse patch` works on a live pipe. The folding and printing are
+// cmd/state_view's StateSession, which `sse tail --apply` shares.
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "io.hpp"
+#include "json/value.hpp"
+#include "sse/parser.hpp"
+#include "state_view.hpp"
+#include "util/units.hpp"
+
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+namespace cmd {
+namespace {
+
+struct PatchOptions {
+  std::vector<std::string> files;
+  bool sse = false;
+  std::string max_event_size = "16MiB";
+  StateOptions state;
+};
+
+// Reads one NDJSON line, an event object of `sse parse` (DESIGN.md §3), and hands it on.
+void patch_line(StateSession& session, std::string_view line, const std::string& where)
+{
+  if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+    return; // blank lines between objects are allowed, as in sse format
+  }
+  nlohmann::json object;
+  try {
+    object = json::parse_value(line);
+  } catch (const util::Error& e) {
+    throw util::Error(util::Errc::bad_input, e.what(), where);
+  }
+  if (!object.is_object()) {
+    throw util::Error(util::Errc::bad_input,
+                      std::string("not a JSON object but ") + object.type_name(), where);
+  }
+  auto& members = object.get_ref<nlohmann::json::object_t&>();
+  const auto data = members.find("data");
+  if (data == members.end() && members.contains("comment")) {
+    return; // a comment carries no event
+  }
+  std::string_view type = sse::k_default_type;
+  if (const auto it = members.find("event"); it != members.end() && !it->second.is_null()) {
+    if (!it->second.is_string()) {
+      throw util::Error(util::Errc::bad_input, "\"event\" is not a string", where);
+    }
+    if (!it->second.get_ref<const std::string&>().empty()) {
+      type = it->second.get_ref<const std::string&>();
+    }
+  }
+  state::Payload payload;
+  if (data != members.end() && !data->second.is_null()) {
+    if (data->second.is_string()) {
+      payload.text = data->second.get_ref<const std::string&>();
+    } else {
+      payload.value = &data->second; // data embedded as JSON (sse parse --json-data)
+    }
+  }
+  session.on_event(type, payload, where);
+}
+
+class SessionHandler : public sse::ParserHandler {
+public:
+  SessionHandler(StateSession& session, const std::string& where)
+    : m_session(session), m_where(where)
+  {
+  }
+  void on_event(const sse::EventView& event) override
+  {
+    m_session.on_event(event.type, {event.data, nullptr}, m_where);
+  }
+
+private:
+  StateSession& m_session;
+  const std::string& m_where;
+};
+
+void read_ndjson(StateSession& session, Input& input, std::uint64_t limit)
+{
+  std::string pending;
+  std::uint64_t number = 0;
+  auto where = [&] { return input.name() + ":" + std::to_string(number); };
+  auto check_length = [&](std::size_t length) {
+    if (length > limit) {
+      throw util::Error(util::Errc::bad_input,
+                        "line longer than the maximum event size of " + util::format_size(limit)
+                          + " (--max-event-size)",
+                        input.name() + ":" + std::to_string(number + 1));
+    }
+  };
+  for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
+    std::size_t start = 0;
+    while (true) {
+      const void* found = std::memchr(chunk.data() + start, '\n', chunk.size() - start);
+      if (found == nullptr) {
+        pending.append(chunk.substr(start));
+        check_length(pending.size());
+        break;
+      }
+      const auto stop = static_cast<std::size_t>(static_cast<const char*>(found) - chunk.data());
+      if (pending.empty()) {
+        check_length(stop - start);
+        ++number;
+        patch_line(session, chunk.substr(start, stop - start), where());
+      } else {
+        pending.append(chunk.substr(start, stop - start));
+        check_length(pending.size());
+        ++number;
+        patch_line(session, pending, where());
+        pending.clear();
+      }
+      start = stop + 1;
+    }
+    session.flush();
+  }
+  if (!pending.empty()) {
+    ++number;
+    patch_line(session, pending, where());
+  }
+}
+
+void read_event_stream(StateSession& session, Input& input, std::uint64_t limit)
+{
+  SessionHandler handler(session, input.name());
+  sse::ParserOptions parser_options;
+  parser_options.max_event_size = static_cast<std::size_t>(limit);
+  sse::Parser parser(handler, parser_options);
+  for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
+    const bool ok = parser.feed(chunk);
+    session.flush();
+    if (!ok) {
+      const auto& failure = parser.failure();
+      throw util::Error(util::Errc::bad_input,
+                        std::string(failure.in_line ? "a line of event " : "event ")
+                          + std::to_string(failure.event_number)
+                          + " exceeds the maximum event size of " + util::format_size(limit)
+                          + " (--max-event-size)",
+                        input.name() + ", line at byte " + std::to_string(failure.byte_offset));
+    }
+  }
+  parser.finish();
+}
+
+int run_patch(const PatchOptions& options, const Context& context)
+{
+  const std::uint64_t limit = *util::parse_size(options.max_event_size);
+  Writer out;
+  StateSession session(options.state, context, out, "sse patch");
+  for (const auto& path : inputs_or_stdin(options.files)) {
+    Input input(path);
+    if (options.sse) {
+      read_event_stream(session, input, limit);
+    } else {
+      read_ndjson(session, input, limit);
+    }
+    session.flush();
+  }
+  session.finish();
+  return k_exit_ok;
+}
+
+} // namespace
+
+void register_patch(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<PatchOptions>();
+  auto* sub = app.add_subcommand("patch", "Fold state events (snapshots, JSON patches, keyed "
+                                          "or Durable State changes) into state");
+  sub->add_option("FILE", options->files, "Files to read, in order; '-' or none reads stdin")
+    ->option_text("...");
+  sub->add_flag("--sse", options->sse, "Read event-stream text instead of NDJSON events");
+  sub->add_option("--max-event-size", options->max_event_size,
+                  "Largest event or input line accepted (default 16MiB)")
+    ->check(check_size, "SIZE")
+    ->option_text("SIZE");
+  add_state_options(*sub, options->state);
+  sub->callback([options, &context] {
+    check_state_options(options->state);
+    context.run = [options, &context] { return run_patch(*options, context); };
+  });
+}
+
+} // namespace cmd

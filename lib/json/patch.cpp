@@ -1,0 +1,514 @@
+#include "json/patch.hpp"
+
+#include "json/pointer.hpp"
+
+#include <utility>
+
+namespace json {
+namespace {
+
+using nlohmann::json;
+
+std::string in_quotes(std::string_view text)
+{
+  return "\"" + std::string(text) + "\"";
+}
+
+const char* kind_of(const json& value)
+{
+  switch (value.type()) {
+  case json::value_t::object:
+    return "an object";
+  case json::value_t::array:
+    return "an array";
+  case json::value_t::string:
+    return "a string";
+  case json::value_t::boolean:
+    return "a boolean";
+  case json::value_t::null:
+    return "null";
+  default:
+    return "a number";
+  }
+}
+
+// One entry of the undo log: how to put back what an operation changed. Entries are undone in
+// reverse order, so each finds the document exactly as the operation left it and its pointer
+// resolves to the same place.
+// A value that an entry takes out of the document (remove, restore) is carried to the next
+// entry, so a move is undone without copying the moved value: the add's entry takes it out of
+// the target and the remove's entry, marked from_carry, puts it back at "from".
+struct Undo {
+  enum class Kind { remove, insert, restore } kind;
+  std::string pointer; // a concrete location (never "-")
+  json value;          // insert: the value to put back; restore: the value to swap back in
+  bool from_carry = false; // insert: put back the carried value instead
+};
+
+class Patcher {
+public:
+  Patcher(json& document, Changes* changes) : m_document(document), m_changed(changes)
+  {
+  }
+
+  void apply(json&& patch)
+  {
+    if (!patch.is_array()) {
+      throw PatchError(std::nullopt, {}, {},
+                       std::string("a JSON patch must be an array of operations, not ")
+                         + kind_of(patch));
+    }
+    auto& operations = patch.get_ref<json::array_t&>();
+    // A single operation checks everything before it writes, so it needs no log; only a move
+    // (a remove, then an add that can still fail) and longer patches keep one.
+    m_logging = operations.size() > 1;
+    try {
+      for (std::size_t i = 0; i < operations.size(); ++i) {
+        m_index = i;
+        apply_one(operations[i]);
+      }
+    } catch (...) {
+      rollback();
+      if (m_changed != nullptr) {
+        m_changed->written.resize(m_written_before);
+        m_changed->removed_from.resize(m_removed_before);
+      }
+      throw;
+    }
+  }
+
+  void set_changed_mark()
+  {
+    if (m_changed != nullptr) {
+      m_written_before = m_changed->written.size();
+      m_removed_before = m_changed->removed_from.size();
+    }
+  }
+
+private:
+  [[noreturn]] void fail(const std::string& pointer, const std::string& reason) const
+  {
+    throw PatchError(m_index, std::string(m_op), pointer,
+                     "patch operation " + std::to_string(m_index) + " (" + std::string(m_op) + " "
+                       + std::string(m_path) + ") failed: " + reason);
+  }
+
+  [[noreturn]] void invalid(const std::string& reason) const
+  {
+    std::string what = "patch operation " + std::to_string(m_index);
+    if (!m_op.empty()) {
+      what += " (" + std::string(m_op) + (m_path.empty() ? "" : " " + std::string(m_path)) + ")";
+    }
+    throw PatchError(m_index, std::string(m_op), std::string(m_path), what + " is invalid: " + reason);
+  }
+
+  // The string member NAME of OPERATION, which must be a valid pointer when POINTER is set.
+  const std::string& member(json::object_t& operation, const char* name, bool pointer)
+  {
+    const auto it = operation.find(name);
+    if (it == operation.end()) {
+      invalid(std::string("it has no \"") + name + "\"");
+    }
+    if (!it->second.is_string()) {
+      invalid(std::string("its \"") + name + "\" is " + kind_of(it->second) + ", not a string");
+    }
+    const auto& text = it->second.get_ref<const std::string&>();
+    if (pointer) {
+      if (auto problem = pointer_problem(text); !problem.empty()) {
+        invalid(std::string("its \"") + name + "\" " + in_quotes(text) + " is not a JSON pointer: "
+                + problem);
+      }
+    }
+    return text;
+  }
+
+  json& value_member(json::object_t& operation)
+  {
+    const auto it = operation.find("value");
+    if (it == operation.end()) {
+      invalid("it has no \"value\"");
+    }
+    return it->second;
+  }
+
+  void apply_one(json& operation_value)
+  {
+    m_op = {};
+    m_path = {};
+    if (!operation_value.is_object()) {
+      invalid(std::string("it is ") + kind_of(operation_value) + ", not an object");
+    }
+    auto& operation = operation_value.get_ref<json::object_t&>();
+    m_op = member(operation, "op", false);
+    if (m_op != "add" && m_op != "remove" && m_op != "replace" && m_op != "move"
+        && m_op != "copy" && m_op != "test") {
+      const std::string_view op = m_op;
+      m_op = {};
+      invalid("unknown op " + in_quotes(op));
+    }
+    const std::string& path = member(operation, "path", true);
+    m_path = path;
+    if (m_op == "add") {
+      add(path, std::move(value_member(operation)));
+    } else if (m_op == "remove") {
+      remove(path);
+    } else if (m_op == "replace") {
+      replace(path, std::move(value_member(operation)));
+    } else if (m_op == "test") {
+      test(path, value_member(operation));
+    } else {
+      const std::string& from = member(operation, "from", true);
+      if (m_op == "move") {
+        move(from, path);
+      } else {
+        const json* source = find_pointer(m_document, from);
+        if (source == nullptr) {
+          fail(from, "there is no value at \"from\" " + from + where_missing(from));
+        }
+        add(path, json(*source));
+      }
+    }
+  }
+
+  // Says why nothing is at POINTER: the first token that does not resolve, and why.
+  std::string where_missing(std::string_view pointer) const
+  {
+    const json* at = &m_document;
+    PointerTokens walk(pointer);
+    while (auto token = walk.next()) {
+      const std::string parent(parent_pointer(walk.consumed(pointer)));
+      const std::string parent_name = parent.empty() ? "the document" : parent;
+      if (at->is_object()) {
+        const auto& object = at->get_ref<const json::object_t&>();
+        const auto it = object.find(*token);
+        if (it == object.end()) {
+          return " (" + parent_name + " has no member " + in_quotes(*token) + ")";
+        }
+        at = &it->second;
+      } else if (at->is_array()) {
+        const auto& array = at->get_ref<const json::array_t&>();
+        const auto index = array_index(*token);
+        if (!index) {
+          return " (" + in_quotes(*token) + " is not an index of the array " + parent_name + ")";
+        }
+        if (*index >= array.size()) {
+          return " (index " + std::string(*token) + " is out of range: " + parent_name + " has "
+                 + std::to_string(array.size()) + " items)";
+        }
+        at = &array[*index];
+      } else {
+        return " (" + parent_name + " is " + kind_of(*at) + ")";
+      }
+    }
+    return {};
+  }
+
+  // The container holding the last token of POINTER (which is not ""), or a failure naming
+  // what is missing. LAST receives the last token.
+  json& parent_of(std::string_view pointer, std::string& last)
+  {
+    json* at = &m_document;
+    PointerTokens walk(pointer);
+    while (true) {
+      auto token = walk.next();
+      if (walk.at_end()) {
+        last.assign(*token);
+        return *at;
+      }
+      if (at->is_object()) {
+        auto& object = at->get_ref<json::object_t&>();
+        const auto it = object.find(*token);
+        if (it == object.end()) {
+          break;
+        }
+        at = &it->second;
+      } else if (at->is_array()) {
+        auto& array = at->get_ref<json::array_t&>();
+        const auto index = array_index(*token);
+        if (!index || *index >= array.size()) {
+          break;
+        }
+        at = &array[*index];
+      } else {
+        break;
+      }
+    }
+    const std::string parent(parent_pointer(pointer));
+    fail(std::string(pointer), "the parent " + parent + " does not exist" + where_missing(parent));
+  }
+
+  void record(std::string_view pointer)
+  {
+    if (m_changed != nullptr) {
+      m_changed->written.emplace_back(pointer);
+    }
+  }
+
+  void record_removal(std::string_view container)
+  {
+    if (m_changed != nullptr) {
+      m_changed->removed_from.emplace_back(container);
+    }
+  }
+
+  void log(Undo::Kind kind, std::string_view pointer, json value = {}, bool from_carry = false)
+  {
+    if (m_logging) {
+      m_log.push_back({kind, std::string(pointer), std::move(value), from_carry});
+    }
+  }
+
+  void add(const std::string& path, json value)
+  {
+    if (path.empty()) {
+      std::swap(m_document, value);
+      log(Undo::Kind::restore, path, std::move(value));
+      record(path);
+      return;
+    }
+    std::string last;
+    json& parent = parent_of(path, last);
+    if (parent.is_object()) {
+      auto& object = parent.get_ref<json::object_t&>();
+      auto [it, inserted] = object.try_emplace(last);
+      std::swap(it->second, value);
+      if (inserted) {
+        log(Undo::Kind::remove, path);
+      } else {
+        log(Undo::Kind::restore, path, std::move(value));
+      }
+      record(path);
+      return;
+    }
+    if (parent.is_array()) {
+      auto& array = parent.get_ref<json::array_t&>();
+      std::size_t index = array.size();
+      if (last != "-") {
+        const auto given = array_index(last);
+        if (!given) {
+          fail(path, in_quotes(last) + " is not an array index (digits without leading zeros, "
+                                    "or \"-\" for the end)");
+        }
+        if (*given > array.size()) {
+          fail(path, "index " + last + " is out of range: the array has "
+                       + std::to_string(array.size()) + " items");
+        }
+        index = *given;
+      }
+      array.insert(array.begin() + static_cast<std::ptrdiff_t>(index), std::move(value));
+      if (m_logging || m_changed != nullptr) {
+        std::string concrete(parent_pointer(path));
+        concrete += "/" + std::to_string(index);
+        log(Undo::Kind::remove, concrete);
+        record(concrete);
+      }
+      return;
+    }
+    const std::string parent_path(parent_pointer(path));
+    fail(path, (parent_path.empty() ? std::string("the document") : parent_path) + " is "
+                 + kind_of(parent) + ", which has no members");
+  }
+
+  // The location POINTER names, which must exist.
+  json& existing(const std::string& pointer)
+  {
+    json* target = find_pointer(m_document, pointer);
+    if (target == nullptr) {
+      fail(pointer, "there is no value at " + pointer + where_missing(pointer));
+    }
+    return *target;
+  }
+
+  // Removes the value at PATH; returns it for a move (KEEP), or logs it for the undo.
+  json take(const std::string& path, bool keep)
+  {
+    if (path.empty()) {
+      fail(path, "the whole document cannot be removed");
+    }
+    existing(path); // for the precise message
+    std::string last;
+    json& parent = parent_of(path, last);
+    json value;
+    if (parent.is_object()) {
+      auto& object = parent.get_ref<json::object_t&>();
+      const auto it = object.find(last);
+      value = std::move(it->second);
+      object.erase(it);
+    } else {
+      auto& array = parent.get_ref<json::array_t&>();
+      const auto index = static_cast<std::ptrdiff_t>(*array_index(last));
+      value = std::move(array[static_cast<std::size_t>(index)]);
+      array.erase(array.begin() + index);
+    }
+    record_removal(parent_pointer(path));
+    if (keep) {
+      log(Undo::Kind::insert, path, {}, true);
+      return value;
+    }
+    log(Undo::Kind::insert, path, std::move(value));
+    return {};
+  }
+
+  void remove(const std::string& path) { take(path, false); }
+
+  void replace(const std::string& path, json value)
+  {
+    json& target = existing(path);
+    std::swap(target, value);
+    log(Undo::Kind::restore, path, std::move(value));
+    record(path);
+  }
+
+  void move(const std::string& from, const std::string& path)
+  {
+    if (find_pointer(m_document, from) == nullptr) {
+      fail(from, "there is no value at \"from\" " + from + where_missing(from));
+    }
+    if (from == path) {
+      return;
+    }
+    if (path.size() > from.size() && path.compare(0, from.size(), from) == 0
+        && path[from.size()] == '/') {
+      fail(path, "a value cannot be moved into itself (from " + from + ")");
+    }
+    // The add after the remove can still fail (an index past the end once the value is
+    // gone), so a move always keeps a log.
+    const bool saved = m_logging;
+    const std::size_t log_start = m_log.size();
+    m_logging = true;
+    try {
+      add(path, take(from, true));
+    } catch (...) {
+      rollback(log_start);
+      m_logging = saved;
+      throw;
+    }
+    if (!saved) {
+      m_log.resize(log_start);
+    }
+    m_logging = saved;
+  }
+
+  void test(const std::string& path, const json& expected)
+  {
+    const json& actual = existing(path);
+    if (!(actual == expected)) {
+      fail(path, "the value at " + (path.empty() ? std::string("the root") : path)
+                   + " is not equal to the test value");
+    }
+  }
+
+  void rollback(std::size_t until = 0)
+  {
+    json carry;
+    while (m_log.size() > until) {
+      Undo undo = std::move(m_log.back());
+      m_log.pop_back();
+      if (undo.kind == Undo::Kind::restore) {
+        json& target = undo.pointer.empty() ? m_document : *find_pointer(m_document, undo.pointer);
+        carry = std::move(target);
+        target = std::move(undo.value);
+        continue;
+      }
+      if (undo.from_carry) {
+        undo.value = std::move(carry);
+      }
+      std::string last;
+      PointerTokens walk(undo.pointer);
+      json* parent = &m_document;
+      while (true) {
+        auto token = walk.next();
+        if (walk.at_end()) {
+          last.assign(*token);
+          break;
+        }
+        parent = parent->is_object() ? &parent->get_ref<json::object_t&>().find(*token)->second
+                                     : &(*parent)[*array_index(*token)];
+      }
+      if (parent->is_object()) {
+        auto& object = parent->get_ref<json::object_t&>();
+        if (undo.kind == Undo::Kind::remove) {
+          const auto it = object.find(last);
+          carry = std::move(it->second);
+          object.erase(it);
+        } else {
+          object.emplace(last, std::move(undo.value));
+        }
+      } else {
+        auto& array = parent->get_ref<json::array_t&>();
+        const auto index = static_cast<std::ptrdiff_t>(*array_index(last));
+        if (undo.kind == Undo::Kind::remove) {
+          carry = std::move(array[static_cast<std::size_t>(index)]);
+          array.erase(array.begin() + index);
+        } else {
+          array.insert(array.begin() + index, std::move(undo.value));
+        }
+      }
+    }
+  }
+
+  json& m_document;
+  Changes* m_changed;
+  std::size_t m_written_before = 0;
+  std::size_t m_removed_before = 0;
+  bool m_logging = false;
+  std::vector<Undo> m_log;
+  std::size_t m_index = 0;
+  // Views of the operation being applied, for messages; PATCH outlives them.
+  std::string_view m_op;
+  std::string_view m_path;
+};
+
+void merge(json& target, json&& patch, Changes* changed, std::string& pointer)
+{
+  if (!patch.is_object()) {
+    target = std::move(patch);
+    if (changed != nullptr) {
+      changed->written.push_back(pointer);
+    }
+    return;
+  }
+  if (!target.is_object()) {
+    target = json::object();
+    if (changed != nullptr) {
+      changed->written.push_back(pointer);
+    }
+  }
+  auto& object = target.get_ref<json::object_t&>();
+  for (auto& [name, value] : patch.get_ref<json::object_t&>()) {
+    const std::size_t size = pointer.size();
+    if (value.is_null()) {
+      const auto it = object.find(name);
+      if (it != object.end()) {
+        object.erase(it);
+        if (changed != nullptr) {
+          changed->removed_from.push_back(pointer);
+        }
+      }
+      continue;
+    }
+    if (changed != nullptr) {
+      append_token(pointer, name);
+    }
+    merge(object[name], std::move(value), changed, pointer);
+    pointer.resize(size);
+  }
+}
+
+} // namespace
+
+void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changed)
+{
+  Patcher patcher(document, changed);
+  patcher.set_changed_mark();
+  patcher.apply(std::move(patch));
+}
+
+void apply_merge_patch(nlohmann::json& target, nlohmann::json&& patch, Changes* changed,
+                       const std::string& base)
+{
+  std::string pointer = base;
+  merge(target, std::move(patch), changed, pointer);
+}
+
+} // namespace json

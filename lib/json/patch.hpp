@@ -1,0 +1,57 @@
+#pragma once
+// JSON Patch (RFC 6902), applied atomically, and JSON Merge Patch (RFC 7396).
+
+#include "util/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace json {
+
+/// A patch that could not be applied: which operation (index from 0 in the patch array), its
+/// op and the JSON pointer it failed at. what() says all of it in one sentence.
+class PatchError : public util::Error {
+public:
+  PatchError(std::optional<std::size_t> index, std::string op, std::string pointer,
+             const std::string& what)
+    : util::Error(util::Errc::bad_input, what), m_index(index), m_op(std::move(op)),
+      m_pointer(std::move(pointer))
+  {
+  }
+  /// Empty when the patch as a whole is malformed (not an array).
+  std::optional<std::size_t> index() const noexcept { return m_index; }
+  const std::string& op() const noexcept { return m_op; }
+  const std::string& pointer() const noexcept { return m_pointer; }
+
+private:
+  std::optional<std::size_t> m_index;
+  std::string m_op;
+  std::string m_pointer;
+};
+
+/// Where a patch changed a document, for a view that highlights it: WRITTEN holds the pointers
+/// of locations given a new value (their whole subtree is new), REMOVED_FROM the pointers of
+/// containers that lost a member or an element.
+struct Changes {
+  std::vector<std::string> written;
+  std::vector<std::string> removed_from;
+};
+
+/// Applies the RFC 6902 PATCH (an array of operation objects) to DOCUMENT, all operations or
+/// none: when one fails, the operations before it are undone and DOCUMENT is as it was. Values
+/// are moved out of PATCH. Undoing uses a log of what each operation replaced or removed, so a
+/// patch costs what it touches, never a copy of DOCUMENT. `test` compares JSON values (1 and
+/// 1.0 are equal, object member order does not matter). When CHANGES is given, what the patch
+/// changed is appended to it (nothing when it throws). Throws PatchError.
+void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changes = nullptr);
+
+/// Applies the RFC 7396 merge PATCH to TARGET (which cannot fail). CHANGES as for apply_patch,
+/// with BASE the pointer of TARGET in the whole document.
+void apply_merge_patch(nlohmann::json& target, nlohmann::json&& patch, Changes* changes = nullptr,
+                       const std::string& base = {});
+
+} // namespace json

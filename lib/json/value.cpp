@@ -1,0 +1,450 @@
+#include "json/value.hpp"
+
+#include "util/error.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace json {
+namespace {
+
+using nlohmann::json;
+
+// A recursive-descent reader over a byte range. Each value is built in place in the json it
+// will live in, so nothing is copied after parsing.
+class Reader {
+public:
+  Reader(std::string_view text, std::size_t max_depth)
+    : m_begin(text.data()), m_p(text.data()), m_end(text.data() + text.size()),
+      m_max_depth(max_depth)
+  {
+  }
+
+  json document()
+  {
+    json value;
+    skip_space();
+    read_value(value, 0);
+    skip_space();
+    if (m_p != m_end) {
+      fail("unexpected text after the value");
+    }
+    return value;
+  }
+
+private:
+  [[noreturn]] void fail(const std::string& what) const
+  {
+    throw util::Error(util::Errc::bad_input,
+                      "invalid JSON: " + what + " at byte " + std::to_string(m_p - m_begin));
+  }
+
+  void skip_space()
+  {
+    while (m_p != m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) {
+      ++m_p;
+    }
+  }
+
+  void expect_word(std::string_view word)
+  {
+    if (static_cast<std::size_t>(m_end - m_p) < word.size()
+        || std::memcmp(m_p, word.data(), word.size()) != 0) {
+      fail("unexpected character");
+    }
+    m_p += word.size();
+  }
+
+  void read_value(json& out, std::size_t depth)
+  {
+    if (m_p == m_end) {
+      fail("unexpected end of input");
+    }
+    switch (*m_p) {
+    case '{':
+      read_object(out, depth + 1);
+      return;
+    case '[':
+      read_array(out, depth + 1);
+      return;
+    case '"': {
+      out = json::value_t::string;
+      read_string(out.get_ref<json::string_t&>());
+      return;
+    }
+    case 't':
+      expect_word("true");
+      out = true;
+      return;
+    case 'f':
+      expect_word("false");
+      out = false;
+      return;
+    case 'n':
+      expect_word("null");
+      out = nullptr;
+      return;
+    default:
+      if (*m_p == '-' || (*m_p >= '0' && *m_p <= '9')) {
+        read_number(out);
+        return;
+      }
+      fail("unexpected character");
+    }
+  }
+
+  void check_depth(std::size_t depth) const
+  {
+    if (depth > m_max_depth) {
+      fail("nested more than " + std::to_string(m_max_depth) + " levels deep");
+    }
+  }
+
+  void read_object(json& out, std::size_t depth)
+  {
+    check_depth(depth);
+    ++m_p; // '{'
+    out = json::value_t::object;
+    auto& object = out.get_ref<json::object_t&>();
+    skip_space();
+    if (m_p != m_end && *m_p == '}') {
+      ++m_p;
+      return;
+    }
+    std::string key;
+    while (true) {
+      if (m_p == m_end || *m_p != '"') {
+        fail(m_p == m_end ? "unexpected end of input" : "expected a member name");
+      }
+      key.clear();
+      read_string(key);
+      skip_space();
+      if (m_p == m_end || *m_p != ':') {
+        fail(m_p == m_end ? "unexpected end of input" : "expected ':'");
+      }
+      ++m_p;
+      skip_space();
+      // A repeated name keeps its last value, as JSON.parse does.
+      auto [it, inserted] = object.try_emplace(std::move(key));
+      if (!inserted) {
+        it->second = nullptr;
+      }
+      read_value(it->second, depth);
+      skip_space();
+      if (m_p == m_end) {
+        fail("unexpected end of input");
+      }
+      if (*m_p == ',') {
+        ++m_p;
+        skip_space();
+        continue;
+      }
+      if (*m_p == '}') {
+        ++m_p;
+        return;
+      }
+      fail("expected ',' or '}'");
+    }
+  }
+
+  void read_array(json& out, std::size_t depth)
+  {
+    check_depth(depth);
+    ++m_p; // '['
+    out = json::value_t::array;
+    auto& array = out.get_ref<json::array_t&>();
+    skip_space();
+    if (m_p != m_end && *m_p == ']') {
+      ++m_p;
+      return;
+    }
+    while (true) {
+      read_value(array.emplace_back(), depth);
+      skip_space();
+      if (m_p == m_end) {
+        fail("unexpected end of input");
+      }
+      if (*m_p == ',') {
+        ++m_p;
+        skip_space();
+        continue;
+      }
+      if (*m_p == ']') {
+        ++m_p;
+        return;
+      }
+      fail("expected ',' or ']'");
+    }
+  }
+
+  static int hex_digit(char c)
+  {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  unsigned read_hex4()
+  {
+    if (m_end - m_p < 4) {
+      fail("unexpected end of input in a \\u escape");
+    }
+    unsigned value = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int digit = hex_digit(m_p[i]);
+      if (digit < 0) {
+        fail("invalid \\u escape");
+      }
+      value = value * 16 + static_cast<unsigned>(digit);
+    }
+    m_p += 4;
+    return value;
+  }
+
+  static void append_code_point(std::string& out, unsigned cp)
+  {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // The length of the valid UTF-8 sequence at m_p (a lead byte of 0x80 or more), or 0.
+  std::size_t utf8_length() const
+  {
+    const auto* s = reinterpret_cast<const unsigned char*>(m_p);
+    const std::size_t left = static_cast<std::size_t>(m_end - m_p);
+    auto cont = [&](std::size_t i) { return i < left && (s[i] & 0xC0) == 0x80; };
+    const unsigned char c = s[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+      return cont(1) ? 2 : 0;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+      if (left < 2) {
+        return 0;
+      }
+      // No overlong forms (E0 80..9F) and no surrogates (ED A0..BF).
+      if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F)) {
+        return 0;
+      }
+      return cont(1) && cont(2) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+      if (left < 2) {
+        return 0;
+      }
+      if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) {
+        return 0;
+      }
+      return cont(1) && cont(2) && cont(3) ? 4 : 0;
+    }
+    return 0;
+  }
+
+  void read_string(std::string& out)
+  {
+    ++m_p; // opening quote
+    while (true) {
+      // Copy the run of plain ASCII in one go: the common case.
+      const char* run = m_p;
+      while (m_p != m_end) {
+        const auto c = static_cast<unsigned char>(*m_p);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) {
+          break;
+        }
+        ++m_p;
+      }
+      out.append(run, static_cast<std::size_t>(m_p - run));
+      if (m_p == m_end) {
+        fail("unterminated string");
+      }
+      const auto c = static_cast<unsigned char>(*m_p);
+      if (c == '"') {
+        ++m_p;
+        return;
+      }
+      if (c < 0x20) {
+        fail("control character in a string");
+      }
+      if (c >= 0x80) {
+        const std::size_t length = utf8_length();
+        if (length == 0) {
+          fail("invalid UTF-8 in a string");
+        }
+        out.append(m_p, length);
+        m_p += length;
+        continue;
+      }
+      // A backslash escape.
+      ++m_p;
+      if (m_p == m_end) {
+        fail("unterminated string");
+      }
+      const char e = *m_p++;
+      switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        out.push_back(e);
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'u': {
+        unsigned cp = read_hex4();
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') {
+            fail("lone surrogate in a \\u escape");
+          }
+          m_p += 2;
+          const unsigned low = read_hex4();
+          if (low < 0xDC00 || low > 0xDFFF) {
+            fail("lone surrogate in a \\u escape");
+          }
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          fail("lone surrogate in a \\u escape");
+        }
+        append_code_point(out, cp);
+        break;
+      }
+      default:
+        --m_p;
+        fail("invalid escape");
+      }
+    }
+  }
+
+  void read_number(json& out)
+  {
+    const char* start = m_p;
+    const bool negative = *m_p == '-';
+    if (negative) {
+      ++m_p;
+    }
+    if (m_p == m_end || *m_p < '0' || *m_p > '9') {
+      fail("invalid number");
+    }
+    std::uint64_t magnitude = 0;
+    bool overflow = false;
+    if (*m_p == '0') {
+      ++m_p;
+    } else {
+      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') {
+        const auto digit = static_cast<std::uint64_t>(*m_p - '0');
+        if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+          overflow = true;
+        } else {
+          magnitude = magnitude * 10 + digit;
+        }
+        ++m_p;
+      }
+    }
+    bool integral = true;
+    if (m_p != m_end && *m_p == '.') {
+      integral = false;
+      ++m_p;
+      if (m_p == m_end || *m_p < '0' || *m_p > '9') {
+        fail("invalid number");
+      }
+      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') {
+        ++m_p;
+      }
+    }
+    if (m_p != m_end && (*m_p == 'e' || *m_p == 'E')) {
+      integral = false;
+      ++m_p;
+      if (m_p != m_end && (*m_p == '+' || *m_p == '-')) {
+        ++m_p;
+      }
+      if (m_p == m_end || *m_p < '0' || *m_p > '9') {
+        fail("invalid number");
+      }
+      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') {
+        ++m_p;
+      }
+    }
+    if (integral && !overflow) {
+      if (!negative) {
+        out = static_cast<json::number_unsigned_t>(magnitude);
+        return;
+      }
+      constexpr auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 1;
+      if (magnitude <= limit) {
+        out = magnitude == limit ? std::numeric_limits<std::int64_t>::min()
+                                 : -static_cast<std::int64_t>(magnitude);
+        return;
+      }
+    }
+    double value = 0;
+    const auto result = std::from_chars(start, m_p, value);
+    if (result.ec == std::errc::result_out_of_range) {
+      // from_chars reports both overflow and underflow without a value; strtod tells them
+      // apart. Underflow ("1e-400") rounds to zero as JSON.parse does; overflow would be
+      // infinite, which JSON cannot write back, so it is refused.
+      const std::string copy(start, m_p);
+      value = std::strtod(copy.c_str(), nullptr);
+      if (std::isinf(value)) {
+        m_p = start;
+        fail("number out of range");
+      }
+    } else if (result.ec != std::errc() || result.ptr != m_p) {
+      m_p = start;
+      fail("invalid number");
+    }
+    out = value;
+  }
+
+  const char* m_begin;
+  const char* m_p;
+  const char* m_end;
+  std::size_t m_max_depth;
+};
+
+} // namespace
+
+nlohmann::json parse_value(std::string_view text, std::size_t max_depth)
+{
+  return Reader(text, max_depth).document();
+}
+
+void append_compact(std::string& out, const nlohmann::json& value)
+{
+  out += value.dump();
+}
+
+} // namespace json

@@ -1,0 +1,30 @@
+#pragma once
+// A fast, strict JSON reader (RFC 8259) producing nlohmann::json values, for the hot paths of
+// the state reducers: an event's data is parsed once per event, millions of times a run.
+// nlohmann's own parser is about three times slower, has no depth limit (deeply nested input
+// would exhaust the stack in the recursive code that later dumps or compares it) and reports
+// errors in its own words.
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace json {
+
+/// How deeply arrays and objects may nest; deeper input is bad input, never a stack overflow.
+inline constexpr std::size_t k_max_depth = 1000;
+
+/// Parses TEXT, one JSON value with optional white space around it, into a value: non-negative
+/// integers become number_unsigned, negative ones number_integer, integers outside 64 bits and
+/// numbers with a fraction or exponent number_float (nlohmann's own choices); a repeated object
+/// member keeps its last value (as JavaScript's JSON.parse does). Strings must be valid UTF-8
+/// and escapes valid (a lone surrogate escape is an error). Throws util::Error(bad_input)
+/// "invalid JSON: WHAT at byte N" (N from 0).
+nlohmann::json parse_value(std::string_view text, std::size_t max_depth = k_max_depth);
+
+/// Appends VALUE compactly, as nlohmann's dump() does (strings are valid UTF-8 by construction).
+void append_compact(std::string& out, const nlohmann::json& value);
+
+} // namespace json
