@@ -13,13 +13,12 @@ setup() {
 # Runs the golden case $1 (tests/data/state/$1.ndjson, with the options in $1.args) and
 # compares stdout with $1.out and stderr with $1.err (exit 3 when there is one, else 0).
 check_golden() {
-  local base="$STATE/$1" args=() status=0
+  local base="$STATE/$1" args=() expected_status=0
   [[ -f $base.args ]] && read -ra args <"$base.args"
-  [[ -f $base.err ]] && status=3
+  [[ -f $base.err ]] && expected_status=3
   cp "$base.ndjson" .
   run --separate-stderr "$SSE" patch "${args[@]}" "$1.ndjson"
-  assert_equal "$status" "$status"
-  [[ $status -eq $status ]] || fail "exit $status, expected $status"
+  assert_equal "$status" "$expected_status"
   assert_output "$(cat "$base.out")"
   if [[ -f $base.err ]]; then
     assert_equal "$stderr" "$(cat "$base.err")"
