@@ -27,45 +27,37 @@ struct PatchOptions {
   StateOptions state;
 };
 
-// Reads one NDJSON line, an event object of `sse parse` (DESIGN.md §3), and hands it on.
-void patch_line(StateSession& session, std::string_view line, const std::string& where)
+// Reads one NDJSON line, an event object of `sse parse` (DESIGN.md §3), and hands it on. LINE
+// is reused from line to line, so reading allocates nothing once its buffers have grown.
+void patch_line(StateSession& session, std::string_view text, json::EventLine& line,
+                const std::string& source, std::uint64_t number)
 {
-  if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+  auto where = [&] { return source + ":" + std::to_string(number); };
+  if (text.find_first_not_of(" \t\r") == std::string_view::npos) {
     return; // blank lines between objects are allowed, as in sse format
   }
-  nlohmann::json object;
   try {
-    object = json::parse_value(line);
+    json::read_event_line(text, line);
   } catch (const util::Error& e) {
-    throw util::Error(util::Errc::bad_input, e.what(), where);
+    throw util::Error(util::Errc::bad_input, e.what(), where());
   }
-  if (!object.is_object()) {
-    throw util::Error(util::Errc::bad_input,
-                      std::string("not a JSON object but ") + object.type_name(), where);
-  }
-  auto& members = object.get_ref<nlohmann::json::object_t&>();
-  const auto data = members.find("data");
-  if (data == members.end() && members.contains("comment")) {
+  if (line.data == json::EventLine::Kind::missing && line.comment) {
     return; // a comment carries no event
   }
   std::string_view type = sse::k_default_type;
-  if (const auto it = members.find("event"); it != members.end() && !it->second.is_null()) {
-    if (!it->second.is_string()) {
-      throw util::Error(util::Errc::bad_input, "\"event\" is not a string", where);
-    }
-    if (!it->second.get_ref<const std::string&>().empty()) {
-      type = it->second.get_ref<const std::string&>();
-    }
+  if (line.event == json::EventLine::Kind::other) {
+    throw util::Error(util::Errc::bad_input, "\"event\" is not a string", where());
+  }
+  if (line.event == json::EventLine::Kind::string && !line.event_text.empty()) {
+    type = line.event_text;
   }
   state::Payload payload;
-  if (data != members.end() && !data->second.is_null()) {
-    if (data->second.is_string()) {
-      payload.text = data->second.get_ref<const std::string&>();
-    } else {
-      payload.value = &data->second; // data embedded as JSON (sse parse --json-data)
-    }
+  if (line.data == json::EventLine::Kind::string) {
+    payload.text = line.data_text;
+  } else if (line.data == json::EventLine::Kind::other) {
+    payload.value = &line.data_value; // data embedded as JSON (sse parse --json-data)
   }
-  session.on_event(type, payload, where);
+  session.on_event(type, payload, source, number);
 }
 
 class SessionHandler : public sse::ParserHandler {
@@ -87,8 +79,8 @@ private:
 void read_ndjson(StateSession& session, Input& input, std::uint64_t limit)
 {
   std::string pending;
+  json::EventLine line;
   std::uint64_t number = 0;
-  auto where = [&] { return input.name() + ":" + std::to_string(number); };
   auto check_length = [&](std::size_t length) {
     if (length > limit) {
       throw util::Error(util::Errc::bad_input,
@@ -110,12 +102,12 @@ void read_ndjson(StateSession& session, Input& input, std::uint64_t limit)
       if (pending.empty()) {
         check_length(stop - start);
         ++number;
-        patch_line(session, chunk.substr(start, stop - start), where());
+        patch_line(session, chunk.substr(start, stop - start), line, input.name(), number);
       } else {
         pending.append(chunk.substr(start, stop - start));
         check_length(pending.size());
         ++number;
-        patch_line(session, pending, where());
+        patch_line(session, pending, line, input.name(), number);
         pending.clear();
       }
       start = stop + 1;
@@ -124,7 +116,7 @@ void read_ndjson(StateSession& session, Input& input, std::uint64_t limit)
   }
   if (!pending.empty()) {
     ++number;
-    patch_line(session, pending, where());
+    patch_line(session, pending, line, input.name(), number);
   }
 }
 

@@ -635,11 +635,17 @@ const nlohmann::json& StateSession::shown() const
 }
 
 state::Outcome::Kind StateSession::on_event(std::string_view type, state::Payload data,
-                                            const std::string& where)
+                                            std::string_view source, std::uint64_t line)
 {
   ++m_events;
-  const std::string place = (where.empty() ? std::string() : where + ", ") + "event "
-                            + std::to_string(m_events);
+  // Built only for a message: this runs once per event, millions of times.
+  auto place = [&] {
+    std::string text(source);
+    if (line != 0) {
+      text += ":" + std::to_string(line);
+    }
+    return (text.empty() ? text : text + ", ") + "event " + std::to_string(m_events);
+  };
   state::Outcome outcome;
   try {
     if (m_view) {
@@ -653,21 +659,21 @@ state::Outcome::Kind StateSession::on_event(std::string_view type, state::Payloa
     }
   } catch (const util::Error& e) {
     if (e.code() != util::Errc::bad_input || !m_options.keep_going) {
-      throw util::Error(e.code(), e.what(), place);
+      throw util::Error(e.code(), e.what(), place());
     }
     ++m_skipped;
     flush(); // the warning follows the states printed before it
-    std::cerr << "sse: warning: " << e.what() << " (" << place << "); event skipped" << std::endl;
+    std::cerr << "sse: warning: " << e.what() << " (" << place() << "); event skipped" << std::endl;
     return state::Outcome::Kind::ignored;
   }
   switch (outcome.kind) {
   case state::Outcome::Kind::error:
     throw util::Error(util::Errc::bad_input, "the stream sent an error: " + outcome.message,
-                      place);
+                      place());
   case state::Outcome::Kind::reconnect:
   case state::Outcome::Kind::ignored:
     if (m_context.verbosity > 1) {
-      std::cerr << "sse: " << place << ": \"" << outcome.op << "\" is "
+      std::cerr << "sse: " << place() << ": \"" << outcome.op << "\" is "
                 << (outcome.kind == state::Outcome::Kind::reconnect ? "a reconnect request"
                                                                     : "not a state event")
                 << "; state unchanged\n";

@@ -11,7 +11,7 @@
 //   check_state_options(options);                // in the subcommand's callback
 //   Writer out;
 //   StateSession session(options, context, out, "sse tail URL");
-//   for each event:  session.on_event(type, {data}, where);   // where: "URL" or "FILE:LINE"
+//   for each event:  session.on_event(type, {data}, url);      // or (.., file, line)
 //   before each blocking read:  session.flush();
 //   at a clean end of the input:  session.finish();
 
@@ -159,12 +159,13 @@ public:
                std::string title);
   ~StateSession();
 
-  /// Applies one event of type TYPE with DATA; WHERE names it in messages (a file and line,
-  /// a URL), followed by the event's number. Returns what the event was (a reconnect is for
-  /// the caller to act on). A failed event throws util::Error(bad_input), or with --keep-going
-  /// warns on stderr and is skipped; an `error` event always throws.
+  /// Applies one event of type TYPE with DATA. SOURCE (a file, a URL) and LINE (0 for none)
+  /// name it in messages, followed by the event's number: "events.ndjson:7, event 7". Returns
+  /// what the event was (a reconnect is for the caller to act on). A failed event throws
+  /// util::Error(bad_input), or with --keep-going warns on stderr and is skipped; an `error`
+  /// event always throws.
   state::Outcome::Kind on_event(std::string_view type, state::Payload data,
-                                const std::string& where);
+                                std::string_view source, std::uint64_t line = 0);
   /// Writes pending output; call it before every blocking read.
   void flush();
   /// The input ended cleanly: --final prints the state now; the view is left on screen.

@@ -5,6 +5,60 @@
 #include <utility>
 
 namespace json {
+
+// The patcher's view of a RootIndex.
+class RootIndexAccess {
+public:
+  explicit RootIndexAccess(RootIndex* index) : m_index(index) {}
+
+  // The member TOKEN of the root object ROOT, or null; a miss is looked up and remembered.
+  nlohmann::json* find(nlohmann::json::object_t& root, std::string_view token)
+  {
+    if (m_index == nullptr) {
+      const auto it = root.find(token);
+      return it == root.end() ? nullptr : &it->second;
+    }
+    if (m_index->m_root != &root) {
+      m_index->m_slots.clear();
+      m_index->m_root = &root;
+    }
+    if (const auto hit = m_index->m_slots.find(token); hit != m_index->m_slots.end()) {
+      return hit->second;
+    }
+    const auto it = root.find(token);
+    if (it == root.end()) {
+      return nullptr;
+    }
+    // Bounded, so a stream that touches ever new members cannot grow it without limit.
+    if (m_index->m_slots.size() >= (1U << 20)) {
+      m_index->m_slots.clear();
+    }
+    m_index->m_slots.emplace(std::string(token), &it->second);
+    return &it->second;
+  }
+
+  // The root member TOKEN is about to be erased.
+  void forget(std::string_view token)
+  {
+    if (m_index != nullptr) {
+      if (const auto hit = m_index->m_slots.find(token); hit != m_index->m_slots.end()) {
+        m_index->m_slots.erase(hit);
+      }
+    }
+  }
+
+  // The root is about to be replaced.
+  void forget_all()
+  {
+    if (m_index != nullptr) {
+      m_index->clear();
+    }
+  }
+
+private:
+  RootIndex* m_index;
+};
+
 namespace {
 
 using nlohmann::json;
@@ -47,7 +101,8 @@ struct Undo {
 
 class Patcher {
 public:
-  Patcher(json& document, Changes* changes) : m_document(document), m_changed(changes)
+  Patcher(json& document, Changes* changes, RootIndex* index)
+    : m_document(document), m_changed(changes), m_root_index(index)
   {
   }
 
@@ -140,34 +195,94 @@ private:
     }
     auto& operation = operation_value.get_ref<json::object_t&>();
     m_op = member(operation, "op", false);
-    if (m_op != "add" && m_op != "remove" && m_op != "replace" && m_op != "move"
-        && m_op != "copy" && m_op != "test") {
-      const std::string_view op = m_op;
+    const Op op = op_of(m_op);
+    if (op == Op::unknown) {
+      const std::string_view name = m_op;
       m_op = {};
-      invalid("unknown op " + in_quotes(op));
+      invalid("unknown op " + in_quotes(name));
     }
     const std::string& path = member(operation, "path", true);
     m_path = path;
-    if (m_op == "add") {
+    switch (op) {
+    case Op::add:
       add(path, std::move(value_member(operation)));
-    } else if (m_op == "remove") {
+      return;
+    case Op::remove:
       remove(path);
-    } else if (m_op == "replace") {
+      return;
+    case Op::replace:
       replace(path, std::move(value_member(operation)));
-    } else if (m_op == "test") {
+      return;
+    case Op::test:
       test(path, value_member(operation));
-    } else {
-      const std::string& from = member(operation, "from", true);
-      if (m_op == "move") {
-        move(from, path);
-      } else {
-        const json* source = find_pointer(m_document, from);
-        if (source == nullptr) {
-          fail(from, "there is no value at \"from\" " + from + where_missing(from));
-        }
-        add(path, json(*source));
-      }
+      return;
+    default:
+      break;
     }
+    const std::string& from = member(operation, "from", true);
+    if (op == Op::move) {
+      move(from, path);
+      return;
+    }
+    const json* source = find(from);
+    if (source == nullptr) {
+      fail(from, "there is no value at \"from\" " + from + where_missing(from));
+    }
+    add(path, json(*source));
+  }
+
+  enum class Op { add, remove, replace, move, copy, test, unknown };
+
+  static Op op_of(std::string_view name)
+  {
+    switch (name.size()) {
+    case 3:
+      return name == "add" ? Op::add : Op::unknown;
+    case 4:
+      return name == "move" ? Op::move : name == "copy" ? Op::copy : name == "test" ? Op::test : Op::unknown;
+    case 6:
+      return name == "remove" ? Op::remove : Op::unknown;
+    case 7:
+      return name == "replace" ? Op::replace : Op::unknown;
+    default:
+      return Op::unknown;
+    }
+  }
+
+  // The value POINTER (valid) names, or null; root members come from the index.
+  json* find(std::string_view pointer)
+  {
+    json* at = &m_document;
+    PointerTokens walk(pointer);
+    bool root = true;
+    while (auto token = walk.next()) {
+      if (at->is_object()) {
+        auto& object = at->get_ref<json::object_t&>();
+        if (root) {
+          at = m_root_index.find(object, *token);
+          if (at == nullptr) {
+            return nullptr;
+          }
+        } else {
+          const auto it = object.find(*token);
+          if (it == object.end()) {
+            return nullptr;
+          }
+          at = &it->second;
+        }
+      } else if (at->is_array()) {
+        auto& array = at->get_ref<json::array_t&>();
+        const auto index = array_index(*token);
+        if (!index || *index >= array.size()) {
+          return nullptr;
+        }
+        at = &array[*index];
+      } else {
+        return nullptr;
+      }
+      root = false;
+    }
+    return at;
   }
 
   // Says why nothing is at POINTER: the first token that does not resolve, and why.
@@ -207,35 +322,17 @@ private:
   // what is missing. LAST receives the last token.
   json& parent_of(std::string_view pointer, std::string& last)
   {
-    json* at = &m_document;
-    PointerTokens walk(pointer);
-    while (true) {
-      auto token = walk.next();
-      if (walk.at_end()) {
-        last.assign(*token);
-        return *at;
-      }
-      if (at->is_object()) {
-        auto& object = at->get_ref<json::object_t&>();
-        const auto it = object.find(*token);
-        if (it == object.end()) {
-          break;
-        }
-        at = &it->second;
-      } else if (at->is_array()) {
-        auto& array = at->get_ref<json::array_t&>();
-        const auto index = array_index(*token);
-        if (!index || *index >= array.size()) {
-          break;
-        }
-        at = &array[*index];
-      } else {
-        break;
-      }
+    const std::string_view parent = parent_pointer(pointer);
+    PointerTokens tail(pointer.substr(parent.size()));
+    last.assign(*tail.next());
+    json* at = find(parent);
+    if (at == nullptr) {
+      fail(std::string(pointer), "the parent " + std::string(parent) + " does not exist"
+                                   + where_missing(parent));
     }
-    const std::string parent(parent_pointer(pointer));
-    fail(std::string(pointer), "the parent " + parent + " does not exist" + where_missing(parent));
+    return *at;
   }
+
 
   void record(std::string_view pointer)
   {
@@ -261,6 +358,7 @@ private:
   void add(const std::string& path, json value)
   {
     if (path.empty()) {
+      m_root_index.forget_all();
       std::swap(m_document, value);
       log(Undo::Kind::restore, path, std::move(value));
       record(path);
@@ -312,7 +410,7 @@ private:
   // The location POINTER names, which must exist.
   json& existing(const std::string& pointer)
   {
-    json* target = find_pointer(m_document, pointer);
+    json* target = find(pointer);
     if (target == nullptr) {
       fail(pointer, "there is no value at " + pointer + where_missing(pointer));
     }
@@ -333,6 +431,9 @@ private:
       auto& object = parent.get_ref<json::object_t&>();
       const auto it = object.find(last);
       value = std::move(it->second);
+      if (&parent == &m_document) {
+        m_root_index.forget(last);
+      }
       object.erase(it);
     } else {
       auto& array = parent.get_ref<json::array_t&>();
@@ -354,6 +455,9 @@ private:
   void replace(const std::string& path, json value)
   {
     json& target = existing(path);
+    if (path.empty()) {
+      m_root_index.forget_all();
+    }
     std::swap(target, value);
     log(Undo::Kind::restore, path, std::move(value));
     record(path);
@@ -361,7 +465,7 @@ private:
 
   void move(const std::string& from, const std::string& path)
   {
-    if (find_pointer(m_document, from) == nullptr) {
+    if (find(from) == nullptr) {
       fail(from, "there is no value at \"from\" " + from + where_missing(from));
     }
     if (from == path) {
@@ -405,7 +509,10 @@ private:
       Undo undo = std::move(m_log.back());
       m_log.pop_back();
       if (undo.kind == Undo::Kind::restore) {
-        json& target = undo.pointer.empty() ? m_document : *find_pointer(m_document, undo.pointer);
+        if (undo.pointer.empty()) {
+          m_root_index.forget_all();
+        }
+        json& target = undo.pointer.empty() ? m_document : *find(undo.pointer);
         carry = std::move(target);
         target = std::move(undo.value);
         continue;
@@ -413,23 +520,18 @@ private:
       if (undo.from_carry) {
         undo.value = std::move(carry);
       }
-      std::string last;
-      PointerTokens walk(undo.pointer);
-      json* parent = &m_document;
-      while (true) {
-        auto token = walk.next();
-        if (walk.at_end()) {
-          last.assign(*token);
-          break;
-        }
-        parent = parent->is_object() ? &parent->get_ref<json::object_t&>().find(*token)->second
-                                     : &(*parent)[*array_index(*token)];
-      }
+      const std::string_view parent_path = parent_pointer(undo.pointer);
+      PointerTokens tail(std::string_view(undo.pointer).substr(parent_path.size()));
+      const std::string last(*tail.next());
+      json* parent = find(parent_path);
       if (parent->is_object()) {
         auto& object = parent->get_ref<json::object_t&>();
         if (undo.kind == Undo::Kind::remove) {
           const auto it = object.find(last);
           carry = std::move(it->second);
+          if (parent == &m_document) {
+            m_root_index.forget(last);
+          }
           object.erase(it);
         } else {
           object.emplace(last, std::move(undo.value));
@@ -449,6 +551,7 @@ private:
 
   json& m_document;
   Changes* m_changed;
+  RootIndexAccess m_root_index;
   std::size_t m_written_before = 0;
   std::size_t m_removed_before = 0;
   bool m_logging = false;
@@ -497,9 +600,10 @@ void merge(json& target, json&& patch, Changes* changed, std::string& pointer)
 
 } // namespace
 
-void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changed)
+void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changed,
+                 RootIndex* index)
 {
-  Patcher patcher(document, changed);
+  Patcher patcher(document, changed, index);
   patcher.set_changed_mark();
   patcher.apply(std::move(patch));
 }

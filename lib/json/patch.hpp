@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace json {
@@ -41,13 +43,42 @@ struct Changes {
   std::vector<std::string> removed_from;
 };
 
+/// Remembers where the members of a large root object live, so that a stream of patches
+/// against one document finds "/k123/..." with a hash lookup instead of a walk down the
+/// object's tree. Entries point at the member's value, which stays put while other members
+/// come and go; apply_patch keeps the index valid across everything it does (it forgets a
+/// member it erases, and everything when the root is replaced). Whoever changes the
+/// document's top level in another way must call clear().
+class RootIndex {
+public:
+  void clear() noexcept
+  {
+    m_slots.clear();
+    m_root = nullptr;
+  }
+
+private:
+  friend class RootIndexAccess;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept
+    {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, nlohmann::json*, Hash, std::equal_to<>> m_slots;
+  const void* m_root = nullptr; // the root object the entries belong to
+};
+
 /// Applies the RFC 6902 PATCH (an array of operation objects) to DOCUMENT, all operations or
 /// none: when one fails, the operations before it are undone and DOCUMENT is as it was. Values
 /// are moved out of PATCH. Undoing uses a log of what each operation replaced or removed, so a
 /// patch costs what it touches, never a copy of DOCUMENT. `test` compares JSON values (1 and
 /// 1.0 are equal, object member order does not matter). When CHANGES is given, what the patch
 /// changed is appended to it (nothing when it throws). Throws PatchError.
-void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changes = nullptr);
+/// INDEX, when given, must have been used only with DOCUMENT (see RootIndex).
+void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changes = nullptr,
+                 RootIndex* index = nullptr);
 
 /// Applies the RFC 7396 merge PATCH to TARGET (which cannot fail). CHANGES as for apply_patch,
 /// with BASE the pointer of TARGET in the whole document.

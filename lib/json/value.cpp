@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -13,6 +14,15 @@ namespace json {
 namespace {
 
 using nlohmann::json;
+
+// The bytes a string copies as they are: printable ASCII but '"' and '\\'.
+constexpr auto k_plain = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0x20; c < 0x80; ++c) {
+    table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  }
+  return table;
+}();
 
 // A recursive-descent reader over a byte range. Each value is built in place in the json it
 // will live in, so nothing is copied after parsing.
@@ -34,6 +44,84 @@ public:
       fail("unexpected text after the value");
     }
     return value;
+  }
+
+  void event_line(EventLine& out)
+  {
+    out.event = EventLine::Kind::missing;
+    out.data = EventLine::Kind::missing;
+    out.comment = false;
+    out.data_value = nullptr;
+    skip_space();
+    if (m_p == m_end || *m_p != '{') {
+      json value;
+      read_value(value, 0);
+      skip_space();
+      if (m_p != m_end) {
+        fail("unexpected text after the value");
+      }
+      throw util::Error(util::Errc::bad_input,
+                        std::string("not a JSON object but ") + value.type_name());
+    }
+    ++m_p;
+    skip_space();
+    std::string key;
+    json scratch;
+    if (m_p != m_end && *m_p == '}') {
+      ++m_p;
+    } else {
+      while (true) {
+        if (m_p == m_end || *m_p != '"') {
+          fail(m_p == m_end ? "unexpected end of input" : "expected a member name");
+        }
+        key.clear();
+        read_string(key);
+        skip_space();
+        if (m_p == m_end || *m_p != ':') {
+          fail(m_p == m_end ? "unexpected end of input" : "expected ':'");
+        }
+        ++m_p;
+        skip_space();
+        // As JSON.parse, a repeated member keeps its last value.
+        if (key == "event" || key == "data") {
+          std::string& text = key == "event" ? out.event_text : out.data_text;
+          EventLine::Kind& kind = key == "event" ? out.event : out.data;
+          if (m_p != m_end && *m_p == '"') {
+            text.clear();
+            read_string(text);
+            kind = EventLine::Kind::string;
+          } else if (key == "data") {
+            read_value(out.data_value, 0);
+            kind = out.data_value.is_null() ? EventLine::Kind::null : EventLine::Kind::other;
+          } else {
+            read_value(scratch, 0);
+            kind = scratch.is_null() ? EventLine::Kind::null : EventLine::Kind::other;
+            out.other_type = scratch.type_name();
+          }
+        } else {
+          out.comment = out.comment || key == "comment";
+          read_value(scratch, 0);
+        }
+        skip_space();
+        if (m_p == m_end) {
+          fail("unexpected end of input");
+        }
+        if (*m_p == ',') {
+          ++m_p;
+          skip_space();
+          continue;
+        }
+        if (*m_p == '}') {
+          ++m_p;
+          break;
+        }
+        fail("expected ',' or '}'");
+      }
+    }
+    skip_space();
+    if (m_p != m_end) {
+      fail("unexpected text after the value");
+    }
   }
 
 private:
@@ -269,11 +357,7 @@ private:
     while (true) {
       // Copy the run of plain ASCII in one go: the common case.
       const char* run = m_p;
-      while (m_p != m_end) {
-        const auto c = static_cast<unsigned char>(*m_p);
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) {
-          break;
-        }
+      while (m_p != m_end && k_plain[static_cast<unsigned char>(*m_p)]) {
         ++m_p;
       }
       out.append(run, static_cast<std::size_t>(m_p - run));
@@ -440,6 +524,11 @@ private:
 nlohmann::json parse_value(std::string_view text, std::size_t max_depth)
 {
   return Reader(text, max_depth).document();
+}
+
+void read_event_line(std::string_view line, EventLine& out, std::size_t max_depth)
+{
+  Reader(line, max_depth).event_line(out);
 }
 
 void append_compact(std::string& out, const nlohmann::json& value)

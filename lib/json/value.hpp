@@ -24,6 +24,25 @@ inline constexpr std::size_t k_max_depth = 1000;
 /// "invalid JSON: WHAT at byte N" (N from 0).
 nlohmann::json parse_value(std::string_view text, std::size_t max_depth = k_max_depth);
 
+/// The members of one NDJSON event line that the state commands read, filled by
+/// read_event_line without building the line's object. Reused from line to line, so its
+/// buffers are allocated once.
+struct EventLine {
+  enum class Kind { missing, null, string, other };
+  Kind event = Kind::missing;
+  std::string event_text;        ///< when event is a string
+  Kind data = Kind::missing;
+  std::string data_text;         ///< when data is a string
+  nlohmann::json data_value;     ///< when data is another value
+  bool comment = false;          ///< a "comment" member is present
+  const char* other_type = "";   ///< the JSON type of event when it is another value
+};
+
+/// Reads LINE, which must be one JSON object, into OUT: "event", "data" and whether there is a
+/// "comment"; other members are read (so the line must be valid JSON) and dropped. Throws
+/// util::Error(bad_input) as parse_value does, or "not a JSON object but TYPE".
+void read_event_line(std::string_view line, EventLine& out, std::size_t max_depth = k_max_depth);
+
 /// Appends VALUE compactly, as nlohmann's dump() does (strings are valid UTF-8 by construction).
 void append_compact(std::string& out, const nlohmann::json& value);
 

@@ -42,13 +42,37 @@ const char* kind_of(const json& value)
 
 bool is_custom_op(std::string_view op)
 {
-  return op == "json_snapshot" || op == "snapshot" || op == "json_patch" || op == "patch"
-         || op == "merge_patch" || op == "merge";
+  // By length first: this runs for every event.
+  switch (op.size()) {
+  case 5:
+    return op == "patch" || op == "merge";
+  case 8:
+    return op == "snapshot";
+  case 10:
+    return op == "json_patch";
+  case 11:
+    return op == "merge_patch";
+  case 13:
+    return op == "json_snapshot";
+  default:
+    return false;
+  }
 }
 
 bool is_keyed_op(std::string_view op)
 {
-  return op == "replace" || op == "add" || op == "remove" || op == "clear";
+  switch (op.size()) {
+  case 3:
+    return op == "add";
+  case 5:
+    return op == "clear";
+  case 6:
+    return op == "remove";
+  case 7:
+    return op == "replace";
+  default:
+    return false;
+  }
 }
 
 // A Durable State message: an object whose "headers" is an object with "operation" or
@@ -161,6 +185,7 @@ void Reducer::enter(Mode mode, const std::string& op)
 {
   (void)op;
   m_mode = mode;
+  m_root_index.clear();
   if (!m_options.initial) {
     m_state = mode == Mode::keyed ? json::array() : json::object();
     return;
@@ -327,13 +352,16 @@ Outcome Reducer::apply_custom(const std::string& op, json&& payload, Outcome out
 {
   auto* changed = m_options.track_changes ? &outcome.changes : nullptr;
   if (op == "json_snapshot" || op == "snapshot") {
+    m_root_index.clear();
     m_state = std::move(payload);
     if (changed != nullptr) {
       changed->written.emplace_back();
     }
   } else if (op == "json_patch" || op == "patch") {
-    ::json::apply_patch(m_state, std::move(payload), changed);
+    ::json::apply_patch(m_state, std::move(payload), changed, &m_root_index);
   } else {
+    // A merge may erase root members or replace the root.
+    m_root_index.clear();
     ::json::apply_merge_patch(m_state, std::move(payload), changed);
   }
   return outcome;

@@ -97,6 +97,8 @@ private:
   ReducerOptions m_options;
   Mode m_mode = Mode::detect;
   nlohmann::json m_state;
+  /// Custom mode: where the root's members are, across patches (see json::RootIndex).
+  ::json::RootIndex m_root_index;
   /// Keyed mode: the position of each key in the array; keys are "s" + string or "i" + digits.
   std::unordered_map<std::string, std::size_t> m_index;
 };
