@@ -6,6 +6,7 @@ namespace cmd {
 namespace {
 
 constexpr CommandEntry k_commands[] = {
+  {"tail", register_tail},
   {"parse", register_parse},
   {"format", register_format},
   {"patch", register_patch},

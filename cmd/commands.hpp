@@ -15,6 +15,7 @@ struct CommandEntry {
 };
 
 void register_parse(CLI::App& app, Context& context);
+void register_tail(CLI::App& app, Context& context);
 void register_format(CLI::App& app, Context& context);
 void register_patch(CLI::App& app, Context& context);
 void register_help(CLI::App& app, Context& context);

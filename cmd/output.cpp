@@ -107,6 +107,60 @@ void EventPrinter::print_unclaimed(std::string& out, std::string_view raw)
   }
 }
 
+void EventPrinter::print_comment(std::string& out, std::string_view text)
+{
+  switch (m_format) {
+  case Format::json:
+    out.append("{\"comment\":");
+    json::append_string(out, text);
+    out.append("}\n");
+    return;
+  case Format::sse:
+    sse::Formatter::append_comment(out, text);
+    return;
+  case Format::pretty: {
+    std::ostringstream line;
+    rang::setControlMode(m_color ? rang::control::Force : rang::control::Off);
+    line << rang::style::dim << ":" << visible(text) << rang::style::reset << '\n';
+    out.append(line.str());
+    return;
+  }
+  case Format::data:
+  case Format::raw:
+    return; // raw has the comment among its bytes already; data has no place for it
+  }
+}
+
+void EventPrinter::print_value(std::string& out, const sse::EventView& event,
+                               const nlohmann::json& value)
+{
+  const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  switch (m_format) {
+  case Format::data:
+    out.append(text);
+    if (!value.is_string()) {
+      out.push_back('\n');
+    }
+    return;
+  case Format::json: {
+    sse::EventView view = event;
+    const std::string dumped = value.dump();
+    view.data = dumped;
+    json::append_event(out, view, true);
+    out.push_back('\n');
+    return;
+  }
+  case Format::sse:
+  case Format::raw:
+  case Format::pretty: {
+    sse::EventView view = event;
+    view.data = text;
+    print(out, view);
+    return;
+  }
+  }
+}
+
 void EventPrinter::print_pretty(std::string& out, const sse::EventView& event)
 {
   std::ostringstream text;

@@ -5,6 +5,8 @@
 #include "sse/event.hpp"
 #include "sse/formatter.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,11 @@ public:
   void print(std::string& out, const sse::EventView& event);
   /// Appends bytes that belong to no event: the raw format passes them through too.
   void print_unclaimed(std::string& out, std::string_view raw);
+  /// Appends a comment line: {"comment": TEXT} in json, ":TEXT" in sse, dimmed in pretty.
+  void print_comment(std::string& out, std::string_view text);
+  /// Appends EVENT with VALUE (from --extract) in place of its data. In the data format a
+  /// string is written as it is with no newline, so tokens of a stream join up.
+  void print_value(std::string& out, const sse::EventView& event, const nlohmann::json& value);
 
 private:
   void print_pretty(std::string& out, const sse::EventView& event);

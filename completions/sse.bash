@@ -2,9 +2,13 @@
 # Kept in step with `sse __meta` by tests/cli/docs.bats. It needs nothing from the
 # bash-completion package, so the tests can call _sse with COMP_WORDS set by hand.
 
-_sse_commands='parse format patch help'
+_sse_commands='tail parse format patch help'
 # Global options work before and after the subcommand.
 _sse_global_options='--color -v --verbose --version -h --help'
+_sse_tail_options='-H --header -X --request -d --data --json -u --user --bearer -k --insecure
+  --cacert --connect-timeout --proxy -f --format --json-data --comments --event --extract
+  -n --max-events --until --until-data --timeout --idle-timeout --no-reconnect --retry-post
+  --max-retries --max-backoff --last-event-id --cursor-file --no-error-events --max-event-size'
 _sse_parse_options='-f --format --json-data --count --max-event-size'
 _sse_format_options='--lines --max-line-size'
 _sse_patch_options='--sse --max-event-size --apply --key --initial --pointer --final --changes
@@ -17,6 +21,10 @@ _sse_option_values() {
   case $1 in
   --color) echo 'auto always never' ;;
   -f | --format) echo 'json pretty data sse raw' ;;
+  -X | --request) echo 'GET POST PUT PATCH DELETE' ;;
+  -H | --header | -d | --data | --json | -u | --user | --bearer | --connect-timeout | --proxy | \
+    --event | --extract | -n | --max-events | --until | --until-data | --timeout | \
+    --idle-timeout | --max-retries | --max-backoff | --last-event-id | --cacert | --cursor-file) ;;
   --max-event-size | --max-line-size | --key | --initial | --pointer) ;;
   *) return 1 ;;
   esac
@@ -41,7 +49,7 @@ _sse() {
     prev=${COMP_WORDS[COMP_CWORD - 2]}
   fi
   local values
-  if [[ $prev == --initial ]]; then
+  if [[ $prev == --initial || $prev == --cacert || $prev == --cursor-file ]]; then
     compopt -o filenames 2>/dev/null || true
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return 0
@@ -70,6 +78,7 @@ _sse() {
   if [[ $cur == -* ]]; then
     local options=$_sse_global_options
     case $command in
+    tail) options+=" $_sse_tail_options" ;;
     parse) options+=" $_sse_parse_options" ;;
     format) options+=" $_sse_format_options" ;;
     patch) options+=" $_sse_patch_options" ;;

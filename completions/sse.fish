@@ -39,6 +39,7 @@ end
 complete -c sse -f
 
 # Subcommands.
+complete -c sse -n 'not __sse_subcommand' -a tail -d 'Follow an event stream, reconnecting like a browser'
 complete -c sse -n 'not __sse_subcommand' -a parse -d 'Parse event-stream bytes into events'
 complete -c sse -n 'not __sse_subcommand' -a format -d 'Write NDJSON events (or lines) as event-stream text'
 complete -c sse -n 'not __sse_subcommand' -a patch -d 'Fold state events into their current state'
@@ -49,6 +50,36 @@ complete -c sse -l color -x -a 'auto always never' -d 'Colour the output'
 complete -c sse -s v -l verbose -d 'Print diagnostics on stderr (repeatable)'
 complete -c sse -l version -d 'Print the version and exit'
 complete -c sse -s h -l help -d 'Print help and exit'
+
+# sse tail URL
+complete -c sse -n '__sse_using tail' -s H -l header -x -d 'Add a header Name: value'
+complete -c sse -n '__sse_using tail' -s X -l request -x -a 'GET POST PUT PATCH DELETE' -d 'HTTP method'
+complete -c sse -n '__sse_using tail' -s d -l data -x -d 'Send DATA as the body; @FILE or @-'
+complete -c sse -n '__sse_using tail' -l json -x -d 'Send a JSON body; @FILE or @-'
+complete -c sse -n '__sse_using tail' -s u -l user -x -d 'Basic authentication USER:PASSWORD'
+complete -c sse -n '__sse_using tail' -l bearer -x -d 'Send Authorization: Bearer TOKEN'
+complete -c sse -n '__sse_using tail' -s k -l insecure -d 'Do not verify the TLS certificate'
+complete -c sse -n '__sse_using tail' -l cacert -x -a '(__fish_complete_path (commandline -ct))' -d 'Verify TLS servers against the CAs in FILE'
+complete -c sse -n '__sse_using tail' -l connect-timeout -x -d 'Give up a connection attempt after DUR'
+complete -c sse -n '__sse_using tail' -l proxy -x -d 'Connect through the HTTP proxy at URL'
+complete -c sse -n '__sse_using tail' -s f -l format -x -a 'json pretty data sse raw' -d 'Output format'
+complete -c sse -n '__sse_using tail' -l json-data -d 'Embed data that is valid JSON as JSON'
+complete -c sse -n '__sse_using tail' -l comments -d 'Include comment lines'
+complete -c sse -n '__sse_using tail' -l event -x -d 'Print only events of TYPE'
+complete -c sse -n '__sse_using tail' -l extract -x -d 'Print the value at this JSON pointer'
+complete -c sse -n '__sse_using tail' -s n -l max-events -x -d 'Stop after printing N events'
+complete -c sse -n '__sse_using tail' -l until -x -d 'Stop after an event of TYPE'
+complete -c sse -n '__sse_using tail' -l until-data -x -d 'Stop at an event whose data is TEXT'
+complete -c sse -n '__sse_using tail' -l timeout -x -d 'Stop with exit 124 after DUR'
+complete -c sse -n '__sse_using tail' -l idle-timeout -x -d 'Reconnect after DUR without a byte'
+complete -c sse -n '__sse_using tail' -l no-reconnect -d 'Exit when the stream ends or fails'
+complete -c sse -n '__sse_using tail' -l retry-post -d 'Also re-send non-GET requests'
+complete -c sse -n '__sse_using tail' -l max-retries -x -d 'Give up after N reconnects in a row'
+complete -c sse -n '__sse_using tail' -l max-backoff -x -d 'Longest wait between reconnects'
+complete -c sse -n '__sse_using tail' -l last-event-id -x -d 'Start from this event id'
+complete -c sse -n '__sse_using tail' -l cursor-file -x -a '(__fish_complete_path (commandline -ct))' -d 'Resume from and save the last id in FILE'
+complete -c sse -n '__sse_using tail' -l no-error-events -d 'Treat error events as ordinary events'
+complete -c sse -n '__sse_using tail' -l max-event-size -x -d 'Largest event or line accepted (SIZE)'
 
 # sse parse [FILE...]
 complete -c sse -n '__sse_using parse' -F
@@ -76,4 +107,4 @@ complete -c sse -n '__sse_using patch' -l keep-going -d 'Warn about a failed eve
 complete -c sse -n '__sse_using patch' -l view -d 'On a terminal, redraw the state in place'
 
 # sse help [SUBCOMMAND]
-complete -c sse -n __sse_help_wants_subcommand -a 'parse format patch help' -d Subcommand
+complete -c sse -n __sse_help_wants_subcommand -a 'tail parse format patch help' -d Subcommand

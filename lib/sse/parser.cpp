@@ -133,6 +133,15 @@ void Parser::finish()
   m_type.clear();
   m_type_bytes = 0;
   m_retry.reset();
+  m_first_line = true;
+  m_skip_lf = false;
+  m_offset = 0;
+}
+
+void Parser::set_last_event_id(std::string id)
+{
+  m_id_bytes = id.size();
+  m_id = std::move(id);
 }
 
 void Parser::process_line(std::string_view line)

@@ -56,8 +56,12 @@ public:
   bool feed(std::string_view bytes);
 
   /// Ends the stream: an unterminated last block is discarded, as the rules require (with
-  /// keep_raw its bytes go to on_raw).
+  /// keep_raw its bytes go to on_raw). The parser may then be fed a new stream, as over a
+  /// reconnection: the last event ID persists, as it does in a browser's EventSource.
   void finish();
+
+  /// Sets the last event ID buffer, as a resumed stream starts from a known ID.
+  void set_last_event_id(std::string id);
 
   bool failed() const noexcept { return m_failed; }
   const ParseFailure& failure() const noexcept { return m_failure; }

@@ -38,7 +38,8 @@ meta_all_options() { meta '(.options[], .commands[].options[]) | .names[]'; }
 # The options `sse CMD --help` (or `sse --help`) lists.
 help_options() {
   "$SSE" "$@" --help |
-    awk '/^Options:/ { on = 1; next } /^$/ { on = 0 } on && /^  -/ { print $1 }' | tr ',' '\n'
+    awk '/^[A-Z][A-Za-z ]*:$/ { on = ($0 != "Positionals:" && $0 != "Subcommands:"); next }
+         /^$/ { on = 0 } on && /^  -/ { print $1 }' | tr ',' '\n'
 }
 
 # --- What the man pages say -----------------------------------------------------------------
@@ -56,7 +57,7 @@ man_section() { awk -v title="# $2" '/^# / { on = ($0 == title); next } on' "$1"
 # with a third argument, only those of term lines that name a _VALUE_.
 man_options() {
   local term='^\*-'
-  [[ -z ${3-} ]] || term='^\*-.*_[A-Z]+_'
+  [[ -z ${3-} ]] || term='^\*-.*_[A-Z][A-Z:]*_'
   man_section "$1" "$2" | grep -E "$term" | grep -oE '\*-[^*]+\*' | tr -d '*'
 }
 
@@ -133,7 +134,7 @@ bash_valued_options() {
     local name
     for name in $(meta_all_options); do
       if _sse_option_values "$name" >/dev/null; then
-        echo "$name"
+        printf '%s\n' "$name" # not echo: "-n" would be taken as its option
       fi
     done
   )

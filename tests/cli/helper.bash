@@ -34,3 +34,28 @@ wait_for() {
 exited() {
   [[ ! -e /proc/$1/stat ]] || [[ $(awk '{print $3}' "/proc/$1/stat" 2> /dev/null) == Z ]]
 }
+
+# Starts the scripted test server (tests/cli/servers/scripted.mjs) on a free port of
+# 127.0.0.1 with the scenario in FILE; sets SERVER_URL, and logs requests to requests.ndjson.
+# The server is stopped by stop_server, which teardown must call.
+start_server() {
+  local scenario=$1
+  : > requests.ndjson
+  node "$REPO_ROOT/tests/cli/servers/scripted.mjs" "$scenario" requests.ndjson 2> server.err &
+  SERVER_PID=$!
+  wait_for 10 grep -q '^listening on ' server.err
+  SERVER_URL=$(sed -n 's/^listening on //p' server.err)
+}
+
+stop_server() {
+  if [[ -n ${SERVER_PID:-} ]]; then
+    kill "$SERVER_PID" 2> /dev/null || true
+    wait "$SERVER_PID" 2> /dev/null || true
+    SERVER_PID=
+  fi
+}
+
+# The value of header NAME (lower case) in request N of requests.ndjson; empty when absent.
+request_header() {
+  jq -r --argjson n "$1" --arg name "$2" 'select(.n == $n) | .headers[$name] // ""' requests.ndjson
+}

@@ -1,0 +1,128 @@
+#include "request_options.hpp"
+
+#include "util/error.hpp"
+#include "util/units.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace cmd {
+namespace {
+
+// A -d or --json value: literal text, @FILE for a file's contents, @- for stdin.
+std::string body_from(const std::string& value, const char* option)
+{
+  if (value.empty() || value.front() != '@') {
+    return value;
+  }
+  const std::string path = value.substr(1);
+  if (path == "-") {
+    return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw util::Error(util::Errc::runtime, std::string("cannot read the body for ") + option, path);
+  }
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+std::string trim(std::string text)
+{
+  const auto first = text.find_first_not_of(" \t");
+  const auto last = text.find_last_not_of(" \t");
+  return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+}
+
+} // namespace
+
+std::string check_duration(const std::string& value)
+{
+  if (util::parse_duration(value)) {
+    return {};
+  }
+  return "'" + value + "' is not a duration (a number with ms, s, m or h, e.g. 500ms, 15s, 2m)";
+}
+
+void add_request_options(CLI::App& sub, RequestOptions& options)
+{
+  const char* group = "Request";
+  sub.add_option("-H,--header", options.headers, "Add a header 'Name: value' (repeatable)")
+    ->option_text("HEADER")
+    ->group(group);
+  sub.add_option("-X,--request", options.method, "Use METHOD instead of GET (POST with a body)")
+    ->option_text("METHOD")
+    ->group(group);
+  auto* data = sub.add_option("-d,--data", options.data, "Send DATA as the body; @FILE or @- reads it")
+                 ->option_text("DATA")
+                 ->group(group);
+  sub.add_option("--json", options.json, "Send a JSON body (sets Content-Type); @FILE or @-")
+    ->option_text("JSON")
+    ->excludes(data)
+    ->group(group);
+  sub.add_option("-u,--user", options.user, "Basic authentication as USER:PASSWORD")
+    ->option_text("USER:PASSWORD")
+    ->group(group);
+  sub.add_option("--bearer", options.bearer, "Send 'Authorization: Bearer TOKEN'")
+    ->option_text("TOKEN")
+    ->group(group);
+  sub.add_flag("-k,--insecure", options.insecure, "Do not verify the server's TLS certificate")
+    ->group(group);
+  sub.add_option("--cacert", options.cacert, "Verify TLS servers against the CAs in FILE")
+    ->option_text("FILE")
+    ->check(CLI::ExistingFile)
+    ->group(group);
+  sub.add_option("--connect-timeout", options.connect_timeout,
+                 "Give up a connection attempt after DUR (default 10s)")
+    ->option_text("DUR")
+    ->check(check_duration, "DUR")
+    ->group(group);
+  sub.add_option("--proxy", options.proxy, "Connect through the HTTP proxy at URL")
+    ->option_text("URL")
+    ->group(group);
+}
+
+http::Request build_request(const RequestOptions& options, const std::string& url)
+{
+  http::Request request;
+  request.url = http::parse_url(url);
+  for (const auto& header : options.headers) {
+    const auto colon = header.find(':');
+    if (colon == std::string::npos || colon == 0
+        || header.find_first_of("\r\n") != std::string::npos) {
+      throw util::Error(util::Errc::usage, "invalid header '" + header + "': expected 'Name: value'",
+                        "-H");
+    }
+    request.headers.emplace_back(trim(header.substr(0, colon)), trim(header.substr(colon + 1)));
+  }
+  if (!options.json.empty()) {
+    request.body = body_from(options.json, "--json");
+    if (!http::find_header(request.headers, "Content-Type")) {
+      request.headers.emplace_back("Content-Type", "application/json");
+    }
+  } else if (!options.data.empty()) {
+    request.body = body_from(options.data, "-d");
+    if (!http::find_header(request.headers, "Content-Type")) {
+      request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    }
+  }
+  request.method = !options.method.empty() ? options.method : request.body ? "POST" : "GET";
+  if (!options.user.empty()) {
+    const auto colon = options.user.find(':');
+    request.basic_user = options.user.substr(0, colon);
+    if (colon != std::string::npos) {
+      request.basic_password = options.user.substr(colon + 1);
+    }
+  }
+  request.bearer_token = options.bearer;
+  request.tls.insecure = options.insecure;
+  request.tls.ca_file = options.cacert;
+  request.connect_timeout = *util::parse_duration(options.connect_timeout);
+  if (!options.proxy.empty()) {
+    request.proxy = http::parse_url(options.proxy);
+  }
+  return request;
+}
+
+} // namespace cmd

@@ -1,0 +1,37 @@
+#pragma once
+// The curl-like request options that every network subcommand shares: -H, -X, -d, --json,
+// -u, --bearer, -k, --cacert, --connect-timeout, --proxy.
+
+#include "http/transport.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace cmd {
+
+struct RequestOptions {
+  std::vector<std::string> headers;
+  std::string method;
+  std::string data;
+  std::string json;
+  std::string user;
+  std::string bearer;
+  bool insecure = false;
+  std::string cacert;
+  std::string connect_timeout = "10s";
+  std::string proxy;
+};
+
+/// Adds the request options to SUB, bound to OPTIONS.
+void add_request_options(CLI::App& sub, RequestOptions& options);
+
+/// The request the options describe for URL; reads -d @FILE and @- now. Throws util::Error
+/// (usage for a malformed header or URL, runtime for a file that cannot be read).
+http::Request build_request(const RequestOptions& options, const std::string& url);
+
+/// Validates a duration option value ("500ms", "15s", "2m").
+std::string check_duration(const std::string& value);
+
+} // namespace cmd

@@ -1,0 +1,382 @@
+// sse tail URL: follow an event stream the way a browser's EventSource does (Last-Event-ID,
+// retry:, reconnects with backoff), with curl's request options and output for pipes: one
+// event per line, flushed after every chunk of the response, so `| jq` sees each event at once.
+// Stop conditions end with 0, timeouts with 124, server errors with 3 or 4 (DESIGN.md §3).
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "io.hpp"
+#include "output.hpp"
+#include "request_options.hpp"
+#include "stdout_watch.hpp"
+#include "http/event_source.hpp"
+#include "http/httplib_transport.hpp"
+#include "util/units.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <unistd.h>
+
+namespace cmd {
+namespace {
+
+struct TailOptions {
+  std::string url;
+  RequestOptions request;
+  std::string format;
+  bool json_data = false;
+  bool comments = false;
+  std::vector<std::string> events;
+  std::string extract;
+  std::uint64_t max_events = 0;
+  std::string until;
+  std::optional<std::string> until_data;
+  std::string timeout;
+  std::string idle_timeout;
+  bool no_reconnect = false;
+  bool retry_post = false;
+  std::optional<std::uint32_t> max_retries;
+  std::string max_backoff = "30s";
+  std::optional<std::string> last_event_id;
+  std::string cursor_file;
+  bool no_error_events = false;
+  std::string max_event_size = "16MiB";
+};
+
+// The last event ID, kept in a file so the next run resumes where this one stopped. Written
+// to a temporary file and renamed, so a crash never leaves half an id behind.
+class CursorFile {
+public:
+  explicit CursorFile(std::string path) : m_path(std::move(path)) {}
+
+  std::optional<std::string> load() const
+  {
+    std::ifstream file(m_path, std::ios::binary);
+    if (!file) {
+      return std::nullopt;
+    }
+    std::string id((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (!id.empty() && id.back() == '\n') {
+      id.pop_back();
+    }
+    return id;
+  }
+
+  void save(const std::string& id)
+  {
+    if (m_saved && *m_saved == id) {
+      return;
+    }
+    const std::string temporary = m_path + ".tmp." + std::to_string(::getpid());
+    {
+      std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+      file << id << '\n';
+      if (!file.flush()) {
+        throw util::Error(util::Errc::runtime, "cannot write the cursor file", temporary);
+      }
+    }
+    if (std::rename(temporary.c_str(), m_path.c_str()) != 0) {
+      std::remove(temporary.c_str());
+      throw util::Error(util::Errc::runtime, "cannot replace the cursor file", m_path);
+    }
+    m_saved = id;
+  }
+
+private:
+  std::string m_path;
+  std::optional<std::string> m_saved;
+};
+
+// The message of an error a server reports inside a 200 stream, if this event is one:
+// `event: error`, or JSON data with a top-level "error" (OpenAI-style).
+std::optional<std::string> server_error(const sse::EventView& event)
+{
+  if (event.type == "error") {
+    return event.data.empty() ? std::string("error event") : std::string(event.data);
+  }
+  const auto start = event.data.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos || event.data[start] != '{'
+      || event.data.find("\"error\"") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto parsed = nlohmann::json::parse(event.data, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("error") || parsed["error"].is_null()) {
+    return std::nullopt;
+  }
+  const auto& error = parsed["error"];
+  if (error.is_object() && error.contains("message") && error["message"].is_string()) {
+    return error["message"].get<std::string>();
+  }
+  return error.is_string() ? error.get<std::string>() : error.dump();
+}
+
+class TailHandler : public http::EventSourceHandler {
+public:
+  TailHandler(const TailOptions& options, const Context& context, Writer& out)
+    : m_options(options), m_context(context), m_out(out),
+      m_printer(choose_format(options.format), use_color(context.color), options.json_data),
+      m_types(options.events.begin(), options.events.end())
+  {
+    if (!options.extract.empty()) {
+      m_pointer = nlohmann::json::json_pointer(options.extract);
+    }
+    if (!options.cursor_file.empty()) {
+      m_cursor.emplace(options.cursor_file);
+    }
+  }
+
+  std::optional<std::string> saved_cursor() const
+  {
+    return m_cursor ? m_cursor->load() : std::nullopt;
+  }
+
+  void on_event(const sse::EventView& event) override
+  {
+    ++m_event_number;
+    m_last_id.assign(event.id);
+    if (!m_options.no_error_events) {
+      if (auto message = server_error(event)) {
+        on_chunk_parsed(); // what came before the error is delivered
+        throw util::Error(util::Errc::bad_input,
+                          "the server reported an error in event " + std::to_string(m_event_number)
+                            + ": " + *message,
+                          m_options.url);
+      }
+    }
+    if (m_options.until_data && event.data == *m_options.until_data) {
+      m_done = true; // a terminator, not data: not printed
+      return;
+    }
+    if (m_types.empty() || m_types.count(std::string(event.type)) != 0) {
+      print(event);
+    }
+    if (!m_options.until.empty() && event.type == m_options.until) {
+      m_done = true;
+    }
+  }
+
+  void on_comment(std::string_view text) override
+  {
+    if (m_options.comments) {
+      m_printer.print_comment(m_out.buffer(), text);
+    }
+  }
+
+  void on_raw(std::string_view bytes) override { m_printer.print_unclaimed(m_out.buffer(), bytes); }
+
+  void on_chunk_parsed() override
+  {
+    m_out.flush();
+    // Only after the events are out: a crash in between shows an event twice, never loses one.
+    if (m_cursor) {
+      m_cursor->save(m_last_id);
+    }
+  }
+
+  void on_request(const http::Request& request, std::uint32_t attempt) override
+  {
+    if (m_context.verbosity > 0) {
+      std::cerr << "sse: > " << request.method << ' ' << request.url.str()
+                << (attempt > 0 ? " (reconnect " + std::to_string(attempt) + ")" : "") << '\n';
+      for (const auto& [name, value] : request.headers) {
+        std::cerr << "sse: > " << name << ": " << value << '\n';
+      }
+    }
+  }
+
+  void on_open(const http::ResponseHead& head) override
+  {
+    if (m_context.verbosity > 0) {
+      std::cerr << "sse: < HTTP " << head.status << ' ' << head.reason << '\n';
+      for (const auto& [name, value] : head.headers) {
+        std::cerr << "sse: < " << name << ": " << value << '\n';
+      }
+    }
+  }
+
+  void on_reconnect(std::chrono::milliseconds wait, const std::string& why) override
+  {
+    if (why.empty() && m_context.verbosity == 0) {
+      return; // a stream that ends and resumes is normal
+    }
+    std::cerr << "sse: " << (why.empty() ? "stream ended" : why) << "; reconnecting in "
+              << wait.count() << "ms (" << m_options.url << ")" << std::endl;
+  }
+
+  bool done() const override { return m_done || m_stdout_closed; }
+
+  /// Stdout's reader is gone: stop as a closed pipe stops us anyway, quietly.
+  void stdout_closed() { m_stdout_closed = true; }
+
+private:
+  void print(const sse::EventView& event)
+  {
+    if (m_pointer) {
+      // Only events whose data is JSON with something at the pointer have a value to print.
+      const auto parsed = nlohmann::json::parse(event.data, nullptr, false);
+      if (parsed.is_discarded() || !parsed.contains(*m_pointer)) {
+        return;
+      }
+      m_printer.print_value(m_out.buffer(), event, parsed.at(*m_pointer));
+    } else {
+      m_printer.print(m_out.buffer(), event);
+    }
+    m_out.flush_if_large();
+    if (m_options.max_events != 0 && ++m_printed >= m_options.max_events) {
+      m_done = true;
+    }
+  }
+
+  const TailOptions& m_options;
+  const Context& m_context;
+  Writer& m_out;
+  EventPrinter m_printer;
+  std::set<std::string, std::less<>> m_types;
+  std::optional<nlohmann::json::json_pointer> m_pointer;
+  std::optional<CursorFile> m_cursor;
+  std::string m_last_id;
+  std::uint64_t m_event_number = 0;
+  std::uint64_t m_printed = 0;
+  bool m_done = false;
+  std::atomic<bool> m_stdout_closed{false};
+};
+
+int run_tail(const TailOptions& options, const Context& context)
+{
+  http::EventSourceOptions source;
+  source.request = build_request(options.request, options.url);
+  source.reconnect = !options.no_reconnect;
+  source.retry_non_get = options.retry_post;
+  source.max_retries = options.max_retries;
+  source.max_backoff = *util::parse_duration(options.max_backoff);
+  if (!options.timeout.empty()) {
+    source.timeout = util::parse_duration(options.timeout);
+  }
+  if (!options.idle_timeout.empty()) {
+    source.idle_timeout = util::parse_duration(options.idle_timeout);
+  }
+  source.parser.max_event_size = static_cast<std::size_t>(*util::parse_size(options.max_event_size));
+  source.parser.keep_raw = choose_format(options.format) == Format::raw;
+
+  Writer out;
+  TailHandler handler(options, context, out);
+  if (options.last_event_id) {
+    source.last_event_id = *options.last_event_id;
+  } else if (auto saved = handler.saved_cursor()) {
+    source.last_event_id = *saved;
+  }
+  http::HttplibTransport transport;
+  StdoutWatch watch([&] {
+    handler.stdout_closed();
+    transport.cancel();
+  });
+  http::EventSource event_source(transport, std::move(source), handler);
+  event_source.run();
+  if (watch.closed()) {
+    return k_exit_ok;
+  }
+  out.flush();
+  return k_exit_ok;
+}
+
+} // namespace
+
+void register_tail(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<TailOptions>();
+  auto* sub = app.add_subcommand("tail", "Follow an event stream, reconnecting like a browser");
+  sub->add_option("URL", options->url, "The stream's http:// or https:// URL")->required();
+  add_request_options(*sub, options->request);
+
+  const char* output = "Output";
+  sub->add_option("-f,--format", options->format,
+                  "Output: json, pretty, data, sse or raw (default: pretty on a terminal, json "
+                  "otherwise)")
+    ->check(CLI::IsMember(std::vector<std::string>(std::begin(k_format_names), std::end(k_format_names))))
+    ->option_text("FORMAT")
+    ->group(output);
+  sub->add_flag("--json-data", options->json_data, "Embed data that is valid JSON as JSON")->group(output);
+  sub->add_flag("--comments", options->comments, "Include comment lines ({\"comment\": TEXT})")
+    ->group(output);
+  sub->add_option("--event", options->events, "Print only events of TYPE (repeatable)")
+    ->option_text("TYPE")
+    ->group(output);
+  sub->add_option("--extract", options->extract,
+                  "Print the value at this JSON pointer in each event's data")
+    ->option_text("POINTER")
+    ->group(output);
+
+  const char* stopping = "Stopping";
+  sub->add_option("-n,--max-events", options->max_events, "Stop after printing N events")
+    ->option_text("N")
+    ->check(CLI::PositiveNumber)
+    ->group(stopping);
+  sub->add_option("--until", options->until, "Stop after an event of TYPE")
+    ->option_text("TYPE")
+    ->group(stopping);
+  sub->add_option("--until-data", options->until_data,
+                  "Stop at an event whose data is TEXT (not printed), e.g. [DONE]")
+    ->option_text("TEXT")
+    ->group(stopping);
+  sub->add_option("--timeout", options->timeout, "Stop with exit 124 after DUR in all")
+    ->option_text("DUR")
+    ->check(check_duration, "DUR")
+    ->group(stopping);
+  sub->add_option("--idle-timeout", options->idle_timeout,
+                  "Reconnect (or exit 124 with --no-reconnect) after DUR without a byte")
+    ->option_text("DUR")
+    ->check(check_duration, "DUR")
+    ->group(stopping);
+
+  const char* reconnecting = "Reconnecting";
+  sub->add_flag("--no-reconnect", options->no_reconnect, "Exit when the stream ends or fails")
+    ->group(reconnecting);
+  sub->add_flag("--retry-post", options->retry_post,
+                "Also re-send non-GET requests when their stream ends or fails")
+    ->group(reconnecting);
+  sub->add_option("--max-retries", options->max_retries,
+                  "Give up after N reconnects in a row without an event")
+    ->option_text("N")
+    ->group(reconnecting);
+  sub->add_option("--max-backoff", options->max_backoff, "Longest wait between reconnects (default 30s)")
+    ->option_text("DUR")
+    ->check(check_duration, "DUR")
+    ->group(reconnecting);
+  sub->add_option("--last-event-id", options->last_event_id, "Start from this event id")
+    ->option_text("ID")
+    ->group(reconnecting);
+  sub->add_option("--cursor-file", options->cursor_file,
+                  "Resume from the id saved in FILE, and save the last id there")
+    ->option_text("FILE")
+    ->group(reconnecting);
+  sub->add_flag("--no-error-events", options->no_error_events,
+                "Treat error events and {\"error\": ...} data as ordinary events")
+    ->group(reconnecting);
+  sub->add_option("--max-event-size", options->max_event_size,
+                  "Largest event or line accepted (default 16MiB)")
+    ->check(check_size, "SIZE")
+    ->option_text("SIZE");
+
+  sub->callback([options, &context] {
+    if (!options->extract.empty()) {
+      if (options->format == "raw") {
+        throw CLI::ValidationError("--extract", "cannot be combined with -f raw");
+      }
+      try {
+        nlohmann::json::json_pointer pointer(options->extract);
+      } catch (const nlohmann::json::exception&) {
+        throw CLI::ValidationError("--extract", "'" + options->extract
+                                                  + "' is not a JSON pointer (RFC 6901), e.g. /a/0/b");
+      }
+    }
+    context.run = [options, &context] { return run_tail(*options, context); };
+  });
+}
+
+} // namespace cmd

@@ -1,0 +1,328 @@
+#include "http/event_source.hpp"
+
+#include "http/retry.hpp"
+#include "http/watchdog.hpp"
+#include "util/error.hpp"
+#include "util/units.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <random>
+#include <thread>
+
+namespace http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr std::size_t k_body_excerpt = 200;
+
+std::string lower(std::string_view text)
+{
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_event_stream(const ResponseHead& head)
+{
+  const auto type = find_header(head.headers, "Content-Type");
+  if (!type) {
+    return false;
+  }
+  std::string media = lower(type->substr(0, type->find(';')));
+  media.erase(std::remove_if(media.begin(), media.end(), [](char c) { return c == ' ' || c == '\t'; }),
+              media.end());
+  return media == "text/event-stream";
+}
+
+// The start of a body for a one-line message: control characters and runs of space folded.
+std::string excerpt(std::string_view body)
+{
+  std::string out;
+  for (char c : body.substr(0, k_body_excerpt)) {
+    const bool space = static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == ' ';
+    if (space) {
+      if (!out.empty() && out.back() != ' ') {
+        out.push_back(' ');
+      }
+    } else {
+      out.push_back(c);
+    }
+  }
+  while (!out.empty() && out.back() == ' ') {
+    out.pop_back();
+  }
+  if (body.size() > k_body_excerpt) {
+    out += "...";
+  }
+  return out;
+}
+
+std::string status_text(const ResponseHead& head)
+{
+  std::string text = "HTTP " + std::to_string(head.status);
+  if (!head.reason.empty()) {
+    text += " " + head.reason;
+  }
+  return text;
+}
+
+std::string describe_duration(milliseconds duration)
+{
+  if (duration.count() % 1000 == 0) {
+    return std::to_string(duration.count() / 1000) + "s";
+  }
+  return std::to_string(duration.count()) + "ms";
+}
+
+// One connection: decides from the head whether the body is an event stream to parse or an
+// error body to quote, and keeps any exception from the handler away from the transport.
+class Connection : public ResponseHandler {
+public:
+  enum class Kind { none, stream, no_content, fatal, retryable, not_event_stream };
+
+  Connection(sse::Parser& parser, EventSourceHandler& handler, Watchdog& watchdog)
+    : m_parser(parser), m_handler(handler), m_watchdog(watchdog)
+  {
+  }
+
+  bool on_head(const ResponseHead& head) override
+  {
+    m_head = head;
+    const int status = head.status;
+    if (status == 204) {
+      m_kind = Kind::no_content;
+      return false;
+    }
+    if (status >= 200 && status < 300) {
+      if (!is_event_stream(head)) {
+        m_kind = Kind::not_event_stream;
+        return true; // read the start of the body for the message
+      }
+      m_kind = Kind::stream;
+      return guarded([&] { m_handler.on_open(head); });
+    }
+    m_kind = status == 408 || status == 429 || status >= 500 ? Kind::retryable : Kind::fatal;
+    return true;
+  }
+
+  bool on_body(std::string_view bytes) override
+  {
+    m_watchdog.touch();
+    if (m_kind != Kind::stream) {
+      m_body.append(bytes.substr(0, k_body_excerpt + 1 - std::min(m_body.size(), k_body_excerpt + 1)));
+      return m_body.size() <= k_body_excerpt;
+    }
+    return guarded([&] {
+      m_parse_ok = m_parser.feed(bytes);
+      m_handler.on_chunk_parsed();
+    }) && m_parse_ok && !m_handler.done();
+  }
+
+  void rethrow() const
+  {
+    if (m_error) {
+      std::rethrow_exception(m_error);
+    }
+  }
+
+  Kind kind() const { return m_kind; }
+  const ResponseHead& head() const { return m_head; }
+  const std::string& body() const { return m_body; }
+  bool parse_failed() const { return !m_parse_ok; }
+
+private:
+  template <typename F> bool guarded(F work)
+  {
+    try {
+      work();
+      return true;
+    } catch (...) {
+      m_error = std::current_exception();
+      return false;
+    }
+  }
+
+  sse::Parser& m_parser;
+  EventSourceHandler& m_handler;
+  Watchdog& m_watchdog;
+  Kind m_kind = Kind::none;
+  ResponseHead m_head;
+  std::string m_body;
+  bool m_parse_ok = true;
+  std::exception_ptr m_error;
+};
+
+util::Error limit_error(const sse::ParseFailure& failure, std::size_t limit, const std::string& url)
+{
+  const std::string what = failure.in_line ? "a line of event " : "event ";
+  return util::Error(util::Errc::bad_input,
+                     what + std::to_string(failure.event_number)
+                       + " exceeds the maximum event size of " + util::format_size(limit)
+                       + " (--max-event-size)",
+                     url + ", line at byte " + std::to_string(failure.byte_offset));
+}
+
+} // namespace
+
+void EventSource::Forwarder::on_event(const sse::EventView& event)
+{
+  ++m_source.m_events_this_connection;
+  if (!m_source.m_handler.done()) {
+    m_source.m_handler.on_event(event);
+  }
+}
+
+void EventSource::Forwarder::on_comment(std::string_view text)
+{
+  if (!m_source.m_handler.done()) {
+    m_source.m_handler.on_comment(text);
+  }
+}
+
+void EventSource::Forwarder::on_retry(std::uint64_t milliseconds)
+{
+  m_source.m_server_retry = std::chrono::milliseconds(
+    std::min<std::uint64_t>(milliseconds, std::uint64_t{1} << 40));
+  m_source.m_handler.on_retry(milliseconds);
+}
+
+void EventSource::Forwarder::on_raw(std::string_view bytes)
+{
+  if (!m_source.m_handler.done()) {
+    m_source.m_handler.on_raw(bytes);
+  }
+}
+
+EventSource::EventSource(Transport& transport, EventSourceOptions options,
+                         EventSourceHandler& handler)
+  : m_transport(transport), m_options(std::move(options)), m_handler(handler), m_forwarder(*this),
+    m_parser(m_forwarder, m_options.parser)
+{
+  m_parser.set_last_event_id(m_options.last_event_id);
+}
+
+void EventSource::run()
+{
+  const std::string url = m_options.request.url.str();
+  const Clock::time_point deadline =
+    m_options.timeout ? Clock::now() + *m_options.timeout : Clock::time_point::max();
+  const bool may_resend = m_options.request.method == "GET" || m_options.retry_non_get;
+  const std::uint64_t seed = m_options.seed != 0 ? m_options.seed : std::random_device{}();
+  Backoff backoff(m_options.retry, m_options.max_backoff, seed);
+  Watchdog watchdog(m_transport);
+  auto timed_out = [&] {
+    return util::Error(util::Errc::timeout,
+                       "timed out after " + describe_duration(*m_options.timeout) + " (--timeout)",
+                       url);
+  };
+
+  std::uint32_t attempt = 0; // reconnects in a row without an event
+  for (std::uint32_t request_number = 0;; ++request_number) {
+    Request request = m_options.request;
+    // What a browser sends, unless the user set a header of the same name with -H.
+    for (const auto& [name, value] : {std::pair<const char*, const char*>{"Accept", "text/event-stream"},
+                                      {"Cache-Control", "no-cache"},
+                                      {"Accept-Encoding", "gzip, deflate, br"}}) {
+      if (!find_header(request.headers, name)) {
+        request.headers.emplace_back(name, value);
+      }
+    }
+    if (!m_parser.last_event_id().empty()) {
+      request.headers.emplace_back("Last-Event-ID", m_parser.last_event_id());
+    }
+    m_handler.on_request(request, request_number);
+
+    Connection connection(m_parser, m_handler, watchdog);
+    m_events_this_connection = 0;
+    watchdog.arm(deadline, m_options.idle_timeout);
+    const TransferResult result = m_transport.send(request, connection);
+    const Watchdog::Expiry expiry = watchdog.disarm();
+    m_transport.clear_cancel();
+    m_parser.finish();
+    connection.rethrow();
+    if (m_handler.done()) {
+      return;
+    }
+    if (connection.parse_failed()) {
+      throw limit_error(m_parser.failure(), m_options.parser.max_event_size, url);
+    }
+    if (expiry == Watchdog::Expiry::total) {
+      throw timed_out();
+    }
+
+    std::string why;
+    std::optional<milliseconds> retry_after;
+    const auto& head = connection.head();
+    switch (connection.kind()) {
+    case Connection::Kind::no_content:
+      return; // the server's way of saying: do not reconnect
+    case Connection::Kind::fatal:
+      throw util::Error(util::Errc::http_status,
+                        status_text(head)
+                          + (connection.body().empty() ? "" : ": " + excerpt(connection.body())),
+                        url);
+    case Connection::Kind::not_event_stream: {
+      const auto type = find_header(head.headers, "Content-Type");
+      throw util::Error(util::Errc::bad_input,
+                        "not an event stream (Content-Type: " + type.value_or("none") + ")"
+                          + (connection.body().empty() ? "" : ": " + excerpt(connection.body())),
+                        url);
+    }
+    case Connection::Kind::retryable:
+      why = status_text(head);
+      if (const auto value = find_header(head.headers, "Retry-After")) {
+        retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
+      }
+      break;
+    case Connection::Kind::stream:
+    case Connection::Kind::none:
+      break;
+    }
+    if (expiry == Watchdog::Expiry::idle) {
+      why = "no data for " + describe_duration(*m_options.idle_timeout) + " (--idle-timeout)";
+      if (!m_options.reconnect) {
+        throw util::Error(util::Errc::timeout, why, url);
+      }
+    } else if (why.empty() && result.outcome != TransferResult::Outcome::completed) {
+      why = result.message.empty() ? "connection ended" : result.message;
+    }
+
+    if (!m_options.reconnect || !may_resend) {
+      if (why.empty()) {
+        return; // a clean end of a stream that is not to be resumed
+      }
+      const std::string hint = may_resend ? "" : " (not re-sent: --retry-post allows it)";
+      throw util::Error(connection.kind() == Connection::Kind::retryable ? util::Errc::http_status
+                                                                       : util::Errc::runtime,
+                        why + hint, url);
+    }
+    if (m_events_this_connection > 0) {
+      attempt = 0;
+    }
+    if (m_options.max_retries && attempt >= *m_options.max_retries) {
+      throw util::Error(util::Errc::runtime,
+                        "giving up after " + std::to_string(attempt) + " retries: "
+                          + (why.empty() ? "stream ended" : why) + " (--max-retries)",
+                        url);
+    }
+    if (m_server_retry) {
+      backoff.set_retry(*m_server_retry);
+    }
+    const milliseconds wait = retry_after ? *retry_after : backoff.delay(attempt);
+    ++attempt;
+    m_handler.on_reconnect(wait, why);
+    const Clock::time_point wake = Clock::now() + wait;
+    if (wake >= deadline) {
+      std::this_thread::sleep_until(deadline);
+      throw timed_out();
+    }
+    std::this_thread::sleep_until(wake);
+  }
+}
+
+} // namespace http

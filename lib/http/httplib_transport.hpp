@@ -1,0 +1,29 @@
+#pragma once
+// The Transport that talks HTTP/1.1 over TCP or TLS through cpp-httplib.
+
+#include "http/transport.hpp"
+
+#include <memory>
+#include <mutex>
+
+namespace httplib {
+class Client;
+}
+
+namespace http {
+
+class HttplibTransport : public Transport {
+public:
+  HttplibTransport();
+  ~HttplibTransport() override;
+  TransferResult send(const Request& request, ResponseHandler& handler) override;
+  void cancel() override;
+  void clear_cancel() override;
+
+private:
+  std::mutex m_mutex; // guards m_client, which cancel() reaches from another thread
+  httplib::Client* m_client = nullptr;
+  bool m_cancelled = false;
+};
+
+} // namespace http

@@ -1,0 +1,38 @@
+#pragma once
+// How long to wait before reconnecting: the server's retry: value as the floor, exponential
+// growth with jitter above it, a cap, and the server's Retry-After when it gives one.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string_view>
+
+namespace http {
+
+class Backoff {
+public:
+  Backoff(std::chrono::milliseconds retry, std::chrono::milliseconds cap, std::uint64_t seed);
+
+  /// The server's reconnection time (retry: field); the wait never goes below it, cap aside.
+  void set_retry(std::chrono::milliseconds retry) { m_retry = retry; }
+  std::chrono::milliseconds retry() const { return m_retry; }
+
+  /// The wait before reconnect attempt ATTEMPT (0 after the first failure or a clean end):
+  /// ceiling = min(cap, retry * 2^attempt); a uniformly random wait in [min(retry, ceiling),
+  /// ceiling]. Attempt 0 therefore waits exactly the server's retry, as a browser does, and
+  /// repeated failures spread out so that clients do not return all at once.
+  std::chrono::milliseconds delay(std::uint32_t attempt);
+
+private:
+  std::chrono::milliseconds m_retry;
+  std::chrono::milliseconds m_cap;
+  std::mt19937_64 m_random;
+};
+
+/// A Retry-After header value: delay-seconds, or an HTTP-date relative to NOW. Empty when it
+/// is neither; a date in the past is zero.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+  std::string_view value, std::chrono::system_clock::time_point now);
+
+} // namespace http

@@ -1,0 +1,306 @@
+#!/usr/bin/env bats
+# sse tail against a scripted local server (tests/cli/servers/scripted.mjs): reconnection,
+# statuses, framing, timeouts, stop conditions, request options and output.
+
+load helper
+
+setup() {
+  common_setup
+}
+
+teardown() {
+  stop_server
+}
+
+# Writes a scenario: one JSON connection entry per argument.
+scenario() {
+  local IFS=,
+  printf '{"connections": [%s]}\n' "$*" > scenario.json
+  start_server scenario.json
+}
+
+requests() {
+  wc -l < requests.ndjson
+}
+
+# Milliseconds between the arrival of requests N and N+1.
+gap() {
+  jq -s --argjson n "$1" '.[$n].t - .[$n - 1].t' requests.ndjson
+}
+
+@test "resumes with Last-Event-ID after a dropped connection and stops on 204" {
+  scenario '{"steps": [{"send": "retry: 50\nid: 1\ndata: one\n\n"}, {"send": "id: 2\ndata: two\n\n"}, {"drop": true}]}' \
+           '{"steps": [{"send": "data: three\n\n"}]}' \
+           '{"status": 204}'
+  run --separate-stderr "$SSE" tail "$SERVER_URL/stream"
+  assert_success
+  assert_equal "${lines[0]}" '{"event":"message","data":"one","id":"1","retry":50}'
+  assert_equal "${lines[1]}" '{"event":"message","data":"two","id":"2"}'
+  # The id persists across the reconnection, as in a browser.
+  assert_equal "${lines[2]}" '{"event":"message","data":"three","id":"2"}'
+  assert_equal "${#lines[@]}" 3
+  assert_equal "$(request_header 1 last-event-id)" ""
+  assert_equal "$(request_header 2 last-event-id)" "2"
+  assert_equal "$(request_header 3 last-event-id)" "2"
+  assert_equal "$(request_header 1 accept)" "text/event-stream"
+  assert_equal "$(request_header 1 cache-control)" "no-cache"
+  assert_regex "$stderr" "connection lost"
+}
+
+@test "waits the server's retry: before reconnecting after a clean end" {
+  scenario '{"steps": [{"send": "retry: 400\ndata: a\n\n"}]}' '{"status": 204}'
+  run "$SSE" tail "$SERVER_URL"
+  assert_success
+  local waited
+  waited=$(gap 1)
+  ((waited >= 400)) || fail "reconnected after ${waited}ms, before retry: 400"
+  ((waited < 3000)) || fail "reconnected after ${waited}ms"
+}
+
+@test "backs off within --max-backoff and gives up after --max-retries" {
+  scenario '{"status": 503}'
+  run --separate-stderr "$SSE" tail --max-backoff 300ms --max-retries 3 "$SERVER_URL"
+  assert_failure 1
+  assert_equal "$(requests)" 4
+  assert_regex "$stderr" "sse: error: giving up after 3 retries: HTTP 503 Service Unavailable \(--max-retries\) \($SERVER_URL/\)$"
+  for n in 1 2 3; do
+    local waited
+    waited=$(gap "$n")
+    ((waited < 1500)) || fail "wait $n was ${waited}ms with --max-backoff 300ms"
+  done
+}
+
+@test "honours Retry-After on 503" {
+  scenario '{"status": 503, "headers": {"Retry-After": "1"}}' '{"steps": [{"send": "retry: 10\ndata: back\n\n"}]}' '{"status": 204}'
+  run --separate-stderr "$SSE" tail "$SERVER_URL"
+  assert_success
+  assert_output '{"event":"message","data":"back","retry":10}'
+  local waited
+  waited=$(gap 1)
+  ((waited >= 1000)) || fail "retried after ${waited}ms despite Retry-After: 1"
+  assert_regex "$stderr" "HTTP 503 Service Unavailable; reconnecting in 1000ms"
+}
+
+@test "a 401 is exit 4 at once, with the status and the start of the body" {
+  scenario '{"status": 401, "headers": {"Content-Type": "application/json"}, "steps": [{"send": "{\"error\": \"bad token\"}\n"}]}'
+  run --separate-stderr "$SSE" tail "$SERVER_URL"
+  assert_failure 4
+  assert_output ""
+  assert_equal "$stderr" "sse: error: HTTP 401 Unauthorized: {\"error\": \"bad token\"} ($SERVER_URL/)"
+  assert_equal "$(requests)" 1
+}
+
+@test "a 200 that is not an event stream is exit 3" {
+  scenario '{"headers": {"Content-Type": "text/html"}, "steps": [{"send": "<html>login</html>"}]}'
+  run --separate-stderr "$SSE" tail "$SERVER_URL"
+  assert_failure 3
+  assert_equal "$stderr" "sse: error: not an event stream (Content-Type: text/html): <html>login</html> ($SERVER_URL/)"
+}
+
+@test "CRLF, CR and BOM framing all parse" {
+  scenario '{"steps": [{"send_base64": "77u/ZGF0YTogYm9tDQoNCmRhdGE6IGNyDWRhdGE6IGxpbmUNDQ=="}]}'
+  # The bytes: BOM "data: bom\r\n\r\ndata: cr\rdata: line\r\r"
+  run "$SSE" tail --no-reconnect "$SERVER_URL"
+  assert_success
+  assert_equal "${lines[0]}" '{"event":"message","data":"bom"}'
+  assert_equal "${lines[1]}" '{"event":"message","data":"cr\nline"}'
+}
+
+@test "a stream dripped one byte per write parses the same" {
+  scenario '{"steps": [{"drip": "id: 7\nevent: e\ndata: caf\u00e9 \u2028 ok\n\n", "pause": 2}]}'
+  run "$SSE" tail --no-reconnect "$SERVER_URL"
+  assert_success
+  assert_output $'{"event":"e","data":"caf\u00e9 \u2028 ok","id":"7"}'
+}
+
+@test "an idle stream hits --idle-timeout: exit 124 without reconnecting, a reconnect otherwise" {
+  scenario '{"steps": [{"send": "data: then silence\n\n"}, {"stall": true}]}'
+  run --separate-stderr "$SSE" tail --no-reconnect --idle-timeout 300ms "$SERVER_URL"
+  assert_failure 124
+  assert_output '{"event":"message","data":"then silence"}'
+  assert_equal "$stderr" "sse: error: no data for 300ms (--idle-timeout) ($SERVER_URL/)"
+  stop_server
+  scenario '{"steps": [{"send": "retry: 10\ndata: a\n\n"}, {"stall": true}]}' '{"status": 204}'
+  run --separate-stderr "$SSE" tail --idle-timeout 300ms "$SERVER_URL"
+  assert_success
+  assert_equal "$(requests)" 2
+  assert_regex "$stderr" "no data for 300ms \(--idle-timeout\); reconnecting"
+}
+
+@test "--timeout ends a live stream with exit 124" {
+  scenario '{"steps": [{"send": "data: a\n\n"}, {"stall": true}]}'
+  run --separate-stderr "$SSE" tail --timeout 500ms "$SERVER_URL"
+  assert_failure 124
+  assert_output '{"event":"message","data":"a"}'
+  assert_equal "$stderr" "sse: error: timed out after 500ms (--timeout) ($SERVER_URL/)"
+}
+
+@test "a gzip response is decoded and delivered event by event" {
+  scenario '{"gzip": true, "steps": [{"send": "data: first\n\n"}, {"stall": true}]}'
+  "$SSE" tail "$SERVER_URL" > out.ndjson &
+  local pid=$!
+  wait_for 5 grep -q '"first"' out.ndjson
+  kill "$pid"
+  wait "$pid" || true
+  assert_equal "$(request_header 1 accept-encoding)" "gzip, deflate, br"
+}
+
+@test "a 20 MB event arrives whole with a larger --max-event-size" {
+  scenario '{"steps": [{"send": "data: "}, {"send_repeat": "x", "count": 20000000}, {"send": "\n\n"}]}'
+  "$SSE" tail --no-reconnect --max-event-size 32MiB -f data "$SERVER_URL" > out.txt
+  assert_equal "$(wc -c < out.txt)" 20000001
+}
+
+@test "an event over --max-event-size is exit 3" {
+  scenario '{"steps": [{"send": "data: "}, {"send_repeat": "x", "count": 5000}, {"send": "\n\n"}]}'
+  run --separate-stderr "$SSE" tail --max-event-size 4KiB "$SERVER_URL"
+  assert_failure 3
+  assert_regex "$stderr" "^sse: error: a line of event 1 exceeds the maximum event size of 4KiB"
+}
+
+@test "a POST is never sent twice unless --retry-post" {
+  scenario '{"steps": [{"send": "data: partial\n\n"}, {"drop": true}]}' '{"status": 204}'
+  run --separate-stderr "$SSE" tail --json '{"prompt": "hi"}' "$SERVER_URL/v1/chat"
+  assert_failure 1
+  assert_output '{"event":"message","data":"partial"}'
+  assert_regex "$stderr" "not re-sent: --retry-post allows it"
+  assert_equal "$(requests)" 1
+  assert_equal "$(jq -r .method requests.ndjson)" POST
+  assert_equal "$(jq -r .body requests.ndjson)" '{"prompt": "hi"}'
+  assert_equal "$(request_header 1 content-type)" application/json
+  stop_server
+  scenario '{"steps": [{"send": "retry: 10\ndata: partial\n\n"}, {"drop": true}]}' '{"status": 204}'
+  run "$SSE" tail --retry-post -X POST -d @<(printf 'a=1') "$SERVER_URL"
+  assert_success
+  assert_equal "$(requests)" 2
+  assert_equal "$(jq -r .body requests.ndjson | head -1)" 'a=1'
+}
+
+@test "a POST stream that ends cleanly is exit 0" {
+  scenario '{"steps": [{"send": "data: done\n\n"}]}'
+  run "$SSE" tail -X POST "$SERVER_URL"
+  assert_success
+  assert_output '{"event":"message","data":"done"}'
+  assert_equal "$(requests)" 1
+}
+
+@test "--cursor-file resumes where the previous run stopped" {
+  scenario '{"steps": [{"send": "id: 1\ndata: a\n\nid: 2\ndata: b\n\n"}, {"stall": true}]}' \
+           '{"steps": [{"send": "id: 3\ndata: c\n\n"}, {"stall": true}]}'
+  run "$SSE" tail -n 2 --cursor-file cursor "$SERVER_URL"
+  assert_success
+  assert_equal "$(cat cursor)" "2"
+  run "$SSE" tail -n 1 --cursor-file cursor "$SERVER_URL"
+  assert_success
+  assert_output '{"event":"message","data":"c","id":"3"}'
+  assert_equal "$(request_header 2 last-event-id)" "2"
+  assert_equal "$(cat cursor)" "3"
+  assert_file_not_exists cursor.tmp.*
+}
+
+@test "--last-event-id starts from an id" {
+  scenario '{"status": 204}'
+  run "$SSE" tail --last-event-id 41 "$SERVER_URL"
+  assert_success
+  assert_equal "$(request_header 1 last-event-id)" "41"
+}
+
+@test "--until-data [DONE] stops with or without a space, without printing it" {
+  for done in 'data: [DONE]' 'data:[DONE]'; do
+    scenario "{\"steps\": [{\"send\": \"data: tok\\n\\n$done\\n\\n\"}, {\"stall\": true}]}"
+    run "$SSE" tail --until-data '[DONE]' "$SERVER_URL"
+    assert_success
+    assert_output '{"event":"message","data":"tok"}'
+    stop_server
+  done
+}
+
+@test "--until TYPE prints that event and stops; -n counts printed events" {
+  scenario '{"steps": [{"send": "event: a\ndata: 1\n\nevent: b\ndata: 2\n\nevent: done\ndata: 3\n\ndata: 4\n\n"}, {"stall": true}]}'
+  run "$SSE" tail --until done -f data "$SERVER_URL"
+  assert_success
+  assert_output $'1\n2\n3'
+  run "$SSE" tail --event b --event done -n 1 -f data "$SERVER_URL"
+  assert_success
+  assert_output '2'
+}
+
+@test "--extract prints an LLM's tokens as they arrive with -f data" {
+  scenario '{"steps": [
+    {"send": "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n"},
+    {"send": "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\n"},
+    {"send": "data: {\"choices\":[{\"delta\":{\"content\":\"lo!\"}}]}\n\n"},
+    {"send": "data: [DONE]\n\n"}]}'
+  run "$SSE" tail -X POST --json '{}' "$SERVER_URL" --extract /choices/0/delta/content -f data --until-data '[DONE]'
+  assert_success
+  assert_output 'Hello!'
+  run "$SSE" tail -X POST --json '{}' "$SERVER_URL" --extract /choices/0/delta/content --until-data '[DONE]'
+  assert_equal "${lines[0]}" '{"event":"message","data":"Hel"}'
+}
+
+@test "an error event after 200 is exit 3 with its message, unless --no-error-events" {
+  scenario '{"steps": [{"send": "data: ok\n\nevent: error\ndata: {\"type\":\"overloaded_error\"}\n\n"}, {"stall": true}]}'
+  run --separate-stderr "$SSE" tail "$SERVER_URL"
+  assert_failure 3
+  assert_output '{"event":"message","data":"ok"}'
+  assert_equal "$stderr" "sse: error: the server reported an error in event 2: {\"type\":\"overloaded_error\"} ($SERVER_URL)"
+  run "$SSE" tail --no-error-events -n 2 -f data "$SERVER_URL"
+  assert_success
+  assert_output $'ok\n{"type":"overloaded_error"}'
+}
+
+@test "JSON data with a top-level error is exit 3" {
+  scenario '{"steps": [{"send": "data: {\"error\": {\"message\": \"quota exceeded\", \"code\": 429}}\n\n"}, {"stall": true}]}'
+  run --separate-stderr "$SSE" tail "$SERVER_URL"
+  assert_failure 3
+  assert_equal "$stderr" "sse: error: the server reported an error in event 1: quota exceeded ($SERVER_URL)"
+}
+
+@test "--comments includes comment lines" {
+  scenario '{"steps": [{"send": ": hello\ndata: x\n\n"}]}'
+  run "$SSE" tail --no-reconnect --comments "$SERVER_URL"
+  assert_success
+  assert_equal "${lines[0]}" '{"comment":" hello"}'
+  assert_equal "${lines[1]}" '{"event":"message","data":"x"}'
+}
+
+@test "-H, -u and --bearer reach the server" {
+  scenario '{"status": 204}'
+  run "$SSE" tail -H 'X-Trace: abc' -H 'Accept: text/event-stream; q=1' -u alice:s3cret "$SERVER_URL"
+  assert_success
+  assert_equal "$(request_header 1 x-trace)" abc
+  assert_equal "$(request_header 1 accept)" "text/event-stream; q=1"
+  assert_equal "$(request_header 1 authorization)" "Basic $(printf alice:s3cret | base64)"
+  stop_server
+  scenario '{"status": 204}'
+  run "$SSE" tail --bearer T0KEN "$SERVER_URL"
+  assert_equal "$(request_header 1 authorization)" "Bearer T0KEN"
+}
+
+@test "a closed stdout ends quietly with exit 0, even while the stream is quiet" {
+  scenario '{"steps": [{"send": "data: 1\n\ndata: 2\n\n"}, {"stall": true}]}'
+  run --separate-stderr timeout 10 bash -c "'$SSE' tail '$SERVER_URL' | head -1; exit \${PIPESTATUS[0]}"
+  assert_success
+  assert_output '{"event":"message","data":"1"}'
+  assert_equal "$stderr" ""
+}
+
+@test "a refused connection is retried, then exit 1 with --max-retries" {
+  local port
+  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  run --separate-stderr "$SSE" tail --max-retries 1 --max-backoff 100ms "http://127.0.0.1:$port/"
+  assert_failure 1
+  assert_regex "$stderr" "giving up after 1 retries: could not connect"
+}
+
+@test "bad URLs and options are usage errors" {
+  run --separate-stderr "$SSE" tail ftp://example.org/
+  assert_failure 2
+  assert_equal "$stderr" "sse: error: invalid URL: unsupported scheme 'ftp' (ftp://example.org/)"
+  run --separate-stderr "$SSE" tail -H 'no colon' http://127.0.0.1:9/
+  assert_failure 2
+  run --separate-stderr "$SSE" tail --extract 'no-slash' http://127.0.0.1:9/
+  assert_failure 2
+  run --separate-stderr "$SSE" tail --timeout soon http://127.0.0.1:9/
+  assert_failure 2
+}
