@@ -304,3 +304,27 @@ gap() {
   run --separate-stderr "$SSE" tail --timeout soon http://127.0.0.1:9/
   assert_failure 2
 }
+
+@test "https: verified with --cacert, refused without it, accepted with -k" {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout key.pem -out cert.pem 2> /dev/null
+  TLS_CERT=cert.pem TLS_KEY=key.pem scenario '{"steps": [{"send": "data: secure\n\n"}]}'
+  assert_regex "$SERVER_URL" '^https://'
+  run --separate-stderr "$SSE" tail --no-reconnect --cacert cert.pem "$SERVER_URL"
+  assert_success
+  assert_output '{"event":"message","data":"secure"}'
+  run --separate-stderr "$SSE" tail --no-reconnect "$SERVER_URL"
+  assert_failure 1
+  assert_regex "$stderr" "certificate verification failed|TLS"
+  run --separate-stderr "$SSE" tail --no-reconnect -k "$SERVER_URL"
+  assert_success
+  assert_output '{"event":"message","data":"secure"}'
+}
+
+@test "--proxy sends the request to the proxy with the absolute URL" {
+  scenario '{"steps": [{"send": "data: via proxy\n\n"}]}'
+  run "$SSE" tail --no-reconnect --proxy "$SERVER_URL" http://stream.example:8080/feed
+  assert_success
+  assert_output '{"event":"message","data":"via proxy"}'
+  assert_equal "$(jq -r .url requests.ndjson)" "http://stream.example:8080/feed"
+}

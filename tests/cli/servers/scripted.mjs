@@ -8,6 +8,7 @@
 
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import zlib from 'node:zlib';
 
 const [scenarioPath, logPath] = process.argv.slice(2);
@@ -71,7 +72,11 @@ async function play(entry, req, res) {
   out.end();
 }
 
-const server = http.createServer((req, res) => {
+// With TLS_CERT and TLS_KEY set (PEM files), the server speaks https.
+const tls = process.env.TLS_CERT && process.env.TLS_KEY
+  ? { cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) }
+  : null;
+const handle = (req, res) => {
   const n = ++count;
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
@@ -81,10 +86,11 @@ const server = http.createServer((req, res) => {
     fs.appendFileSync(logPath, JSON.stringify(record) + '\n');
     play(entry, req, res).catch(() => res.destroy());
   });
-});
+};
+const server = tls ? https.createServer(tls, handle) : http.createServer(handle);
 server.keepAliveTimeout = 0;
 server.listen(0, '127.0.0.1', () => {
-  process.stderr.write(`listening on http://127.0.0.1:${server.address().port}\n`);
+  process.stderr.write(`listening on ${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}\n`);
 });
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => process.exit(0));
