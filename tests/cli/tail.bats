@@ -135,14 +135,18 @@ gap() {
   assert_equal "$stderr" "sse: error: timed out after 500ms (--timeout) ($SERVER_URL/)"
 }
 
-@test "a gzip response is decoded and delivered event by event" {
-  scenario '{"gzip": true, "steps": [{"send": "data: first\n\n"}, {"stall": true}]}'
-  "$SSE" tail "$SERVER_URL" > out.ndjson &
-  local pid=$!
-  wait_for 5 grep -q '"first"' out.ndjson
-  kill "$pid"
-  wait "$pid" || true
-  assert_equal "$(request_header 1 accept-encoding)" "gzip, deflate, br"
+@test "gzip and br responses are decoded and delivered event by event" {
+  for encoding in gzip br; do
+    scenario "{\"encoding\": \"$encoding\", \"steps\": [{\"send\": \"data: first\\n\\n\"}, {\"stall\": true}]}"
+    "$SSE" tail "$SERVER_URL" > out.ndjson &
+    local pid=$!
+    # The stream stays open: the event can only be here if it was decoded as it arrived.
+    wait_for 5 grep -q '"first"' out.ndjson
+    kill "$pid"
+    wait "$pid" || true
+    assert_equal "$(request_header 1 accept-encoding)" "gzip, deflate, br"
+    stop_server
+  done
 }
 
 @test "a 20 MB event arrives whole with a larger --max-event-size" {

@@ -20,21 +20,24 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function play(entry, req, res) {
   const headers = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', ...(entry.headers || {}) };
+  // "encoding": "gzip" or "br" compresses the body, flushing after every step, when the
+  // client accepts it.
   let out = res;
-  const gzip = entry.gzip && /gzip/.test(req.headers['accept-encoding'] || '');
-  if (gzip) {
-    headers['Content-Encoding'] = 'gzip';
+  const encoding = entry.encoding ?? (entry.gzip ? 'gzip' : null);
+  const compress = encoding && (req.headers['accept-encoding'] || '').includes(encoding);
+  if (compress) {
+    headers['Content-Encoding'] = encoding;
   }
   res.writeHead(entry.status ?? 200, headers);
-  if (gzip) {
-    out = zlib.createGzip();
+  if (compress) {
+    out = encoding === 'br' ? zlib.createBrotliCompress() : zlib.createGzip();
     out.pipe(res);
   }
   // Resolves once the chunk has left for the socket, so that a following drop cannot lose it.
   const write = async (chunk) => {
     await new Promise((resolve) => out.write(chunk, resolve));
-    if (gzip) {
-      await new Promise((resolve) => out.flush(zlib.constants.Z_SYNC_FLUSH, resolve));
+    if (compress) {
+      await new Promise((resolve) => out.flush(encoding === 'br' ? zlib.constants.BROTLI_OPERATION_FLUSH : zlib.constants.Z_SYNC_FLUSH, resolve));
     }
   };
   for (const step of entry.steps || []) {
