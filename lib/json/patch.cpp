@@ -205,7 +205,7 @@ private:
     m_path = path;
     switch (op) {
     case Op::add:
-      add(path, std::move(value_member(operation)));
+      add(path, value_member(operation));
       return;
     case Op::remove:
       remove(path);
@@ -228,7 +228,8 @@ private:
     if (source == nullptr) {
       fail(from, "there is no value at \"from\" " + from + where_missing(from));
     }
-    add(path, json(*source));
+    json copy = *source;
+    add(path, copy);
   }
 
   enum class Op { add, remove, replace, move, copy, test, unknown };
@@ -355,7 +356,8 @@ private:
     }
   }
 
-  void add(const std::string& path, json value)
+  // Adds VALUE at PATH; VALUE is taken (moved from) only when nothing fails.
+  void add(const std::string& path, json& value)
   {
     if (path.empty()) {
       m_root_index.forget_all();
@@ -480,9 +482,13 @@ private:
     const bool saved = m_logging;
     const std::size_t log_start = m_log.size();
     m_logging = true;
+    json value = take(from, true);
     try {
-      add(path, take(from, true));
+      add(path, value);
     } catch (...) {
+      // add() failed before it took VALUE; the remove's entry puts it back.
+      m_log[log_start].value = std::move(value);
+      m_log[log_start].from_carry = false;
       rollback(log_start);
       m_logging = saved;
       throw;

@@ -331,20 +331,35 @@ Outcome Reducer::apply(std::string_view type, const Payload& data)
   if (outcome.op != "clear" && !parse()) {
     throw bad("the data of a " + in_quotes(outcome.op) + " event is not JSON: " + parse_error);
   }
-  if (m_mode == Mode::detect) {
-    enter(wanted, outcome.op);
-  }
   outcome.kind = Outcome::Kind::applied;
   json payload = parsed ? std::move(*parsed) : json();
   // The op is copied: OUTCOME itself is moved into the call.
   const std::string op = outcome.op;
-  switch (m_mode) {
-  case Mode::custom:
-    return apply_custom(op, std::move(payload), std::move(outcome));
-  case Mode::keyed:
-    return apply_keyed(op, std::move(payload), std::move(outcome));
-  default:
-    return apply_durable(std::move(payload), std::move(outcome));
+  auto run = [&] {
+    switch (m_mode) {
+    case Mode::custom:
+      return apply_custom(op, std::move(payload), std::move(outcome));
+    case Mode::keyed:
+      return apply_keyed(op, std::move(payload), std::move(outcome));
+    default:
+      return apply_durable(std::move(payload), std::move(outcome));
+    }
+  };
+  if (m_mode != Mode::detect) {
+    return run();
+  }
+  // The first state event decides the mode, unless it fails: then nothing was decided.
+  try {
+    enter(wanted, op);
+    return run();
+  } catch (...) {
+    m_mode = Mode::detect;
+    m_index.clear();
+    m_root_index.clear();
+    if (!m_options.initial) {
+      m_state = json::object();
+    }
+    throw;
   }
 }
 
