@@ -4,7 +4,8 @@
 // highWaterMark, decodes it as a browser does (TextDecoder 'utf-8' in stream mode), feeds
 // eventsource-parser's createParser, and counts the events.
 //
-// Usage: node esp.mjs [--json] FILE
+// Usage: node esp.mjs [--json] FILE|-
+//   FILE      a file, or - for standard input (bench/tail pipes `curl -sN URL` into it)
 //   (default) prints the number of events, like `sse parse --count FILE`
 //   --json    writes one JSON object per event to stdout, like `sse parse -f json FILE`:
 //             {"event":TYPE,"data":DATA,"id":LAST_EVENT_ID} with id left out when empty.
@@ -22,7 +23,7 @@ const argv = process.argv.slice(2)
 const json = argv[0] === '--json'
 if (json) argv.shift()
 if (argv.length !== 1) {
-  console.error('usage: node esp.mjs [--json] FILE')
+  console.error('usage: node esp.mjs [--json] FILE|-')
   process.exit(2)
 }
 const file = argv[0]
@@ -75,7 +76,8 @@ const parser = createParser(
 )
 
 const decoder = new TextDecoder('utf-8')
-const stream = fs.createReadStream(file, {highWaterMark: 1 << 20})
+// Standard input is read as a Node program reads a pipe: process.stdin.
+const stream = file === '-' ? process.stdin : fs.createReadStream(file, {highWaterMark: 1 << 20})
 stream.on('data', (chunk) => {
   const text = decoder.decode(chunk, {stream: true})
   if (text) parser.feed(text)
