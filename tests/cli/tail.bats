@@ -202,6 +202,13 @@ gap() {
   assert_file_not_exists cursor.tmp.*
 }
 
+@test "--cursor-file keeps the id of the last event written before an error" {
+  scenario '{"steps": [{"send": "id: 5\ndata: ok\n\nevent: error\ndata: boom\n\n"}, {"stall": true}]}'
+  run --separate-stderr "$SSE" tail --cursor-file cursor "$SERVER_URL"
+  assert_failure 3
+  assert_equal "$(cat cursor)" "5"
+}
+
 @test "--last-event-id starts from an id" {
   scenario '{"status": 204}'
   run "$SSE" tail --last-event-id 41 "$SERVER_URL"
