@@ -308,6 +308,28 @@ void merge_changes(::json::Changes& into, const ::json::Changes& from)
 
 const json k_null;
 
+constexpr std::size_t k_max_held_warnings = 20;
+
+// TEXT on one line: messages go to stderr as one line each, whatever a stream sent.
+std::string one_line(std::string_view text)
+{
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (byte < 0x20 || byte == 0x7F) {
+      out += "\\x";
+      out.push_back(hex[byte >> 4]);
+      out.push_back(hex[byte & 0xF]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 json read_json_file(const std::string& path)
 {
   Input input(path);
@@ -428,6 +450,15 @@ StateView::~StateView()
   }
 }
 
+void StateView::skipped(std::uint64_t count)
+{
+  std::lock_guard lock(m_mutex);
+  m_skipped = count;
+  m_dirty = true;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto n = ::write(m_wake_fd, &one, sizeof one);
+}
+
 void StateView::changed(const nlohmann::json& state, const ::json::Changes& changes,
                         std::uint64_t event)
 {
@@ -472,6 +503,9 @@ std::string StateView::frame_text(bool final_frame)
   std::string header = m_options.title + ": state after event " + std::to_string(m_event);
   if (!m_options.pointer.empty()) {
     header += " at " + m_options.pointer;
+  }
+  if (m_skipped > 0) {
+    header += " (" + std::to_string(m_skipped) + " skipped)";
   }
   if (header.size() > cols) {
     header.resize(cols);
@@ -623,7 +657,14 @@ StateSession::StateSession(const StateOptions& options, const Context& context, 
   }
 }
 
-StateSession::~StateSession() = default;
+StateSession::~StateSession()
+{
+  try {
+    close_view();
+  } catch (...) {
+    // A destructor cannot report.
+  }
+}
 
 const nlohmann::json& StateSession::shown() const
 {
@@ -659,17 +700,27 @@ state::Outcome::Kind StateSession::on_event(std::string_view type, state::Payloa
     }
   } catch (const util::Error& e) {
     if (e.code() != util::Errc::bad_input || !m_options.keep_going) {
-      throw util::Error(e.code(), e.what(), place());
+      throw util::Error(e.code(), one_line(e.what()), place());
     }
     ++m_skipped;
+    std::string warning = "sse: warning: " + one_line(e.what()) + " (" + place() + "); event skipped";
+    if (m_view) {
+      // Written now, it would land on the view and be drawn over; it is printed after the
+      // view has closed, and the header counts the skipped events meanwhile.
+      m_view->skipped(m_skipped);
+      if (m_warnings.size() < k_max_held_warnings) {
+        m_warnings.push_back(std::move(warning));
+      }
+      return state::Outcome::Kind::ignored;
+    }
     flush(); // the warning follows the states printed before it
-    std::cerr << "sse: warning: " << e.what() << " (" << place() << "); event skipped" << std::endl;
+    std::cerr << warning << std::endl;
     return state::Outcome::Kind::ignored;
   }
   switch (outcome.kind) {
   case state::Outcome::Kind::error:
-    throw util::Error(util::Errc::bad_input, "the stream sent an error: " + outcome.message,
-                      place());
+    throw util::Error(util::Errc::bad_input,
+                      "the stream sent an error: " + one_line(outcome.message), place());
   case state::Outcome::Kind::reconnect:
   case state::Outcome::Kind::ignored:
     if (m_context.verbosity > 1) {
@@ -712,10 +763,26 @@ void StateSession::flush()
   m_out.flush();
 }
 
+void StateSession::close_view()
+{
+  if (!m_view || m_view_closed) {
+    return;
+  }
+  m_view_closed = true;
+  m_view->close();
+  for (const auto& warning : m_warnings) {
+    std::cerr << warning << '\n';
+  }
+  if (m_skipped > m_warnings.size()) {
+    std::cerr << "sse: warning: " << m_skipped - m_warnings.size() << " more events skipped\n";
+  }
+  m_warnings.clear();
+}
+
 void StateSession::finish()
 {
   if (m_view) {
-    m_view->close();
+    close_view();
   } else if (m_options.final_only) {
     m_out.buffer() += shown().dump(-1, ' ', false, json::error_handler_t::replace);
     m_out.buffer().push_back('\n');

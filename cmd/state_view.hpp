@@ -123,6 +123,8 @@ public:
   /// After a change (with mutex() held): STATE is what to show (it must stay alive and change
   /// only under mutex()), CHANGES where it changed, EVENT the number of the event.
   void changed(const nlohmann::json& state, const ::json::Changes& changes, std::uint64_t event);
+  /// How many events were skipped (--keep-going), for the header.
+  void skipped(std::uint64_t count);
   /// Draws the last state once more, leaves the alternate screen and prints that frame on
   /// the normal screen. Called by the destructor too.
   void close();
@@ -140,6 +142,7 @@ private:
   const nlohmann::json* m_state = nullptr;
   ::json::Changes m_pending;     // changes since the last frame
   std::uint64_t m_event = 0;
+  std::uint64_t m_skipped = 0;
   bool m_dirty = false;
   bool m_stop = false;
   bool m_closed = false;
@@ -177,6 +180,7 @@ public:
 
 private:
   void print_state();
+  void close_view();
   const nlohmann::json& shown() const;
 
   const StateOptions& m_options;
@@ -185,6 +189,8 @@ private:
   std::unique_ptr<state::Reducer> m_reducer;
   std::unique_ptr<StateView> m_view;
   std::string m_last;      // --changes: the last value printed
+  std::vector<std::string> m_warnings; // held while the view is on screen
+  bool m_view_closed = false;
   std::uint64_t m_events = 0;
   std::uint64_t m_skipped = 0;
 };

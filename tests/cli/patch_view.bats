@@ -27,7 +27,7 @@ tmux_() { tmux -L "$SOCKET" -f "$BATS_TEST_TMPDIR/tmux.conf" "$@"; }
 # for the events.
 start_view() {
   local command
-  command="cd '$BATS_TEST_TMPDIR' && '$SSE' $* patch --view <in 2>err.txt; echo \"exit status \$?\"; exec sleep 300"
+  command="cd '$BATS_TEST_TMPDIR' && '$SSE' patch --view $* <in 2>err.txt; echo \"exit status \$?\"; exec sleep 300"
   tmux_ new-session -d -x 80 -y 24 "$command" # tmux runs it with sh -c
   # Read-write, so opening never blocks; sse sees the end of input once fd 8 is closed.
   exec 8<>in
@@ -121,4 +121,15 @@ send() { printf '%s\n' "$@" >&8; }
   assert_line '  "ok": 1'
   run cat err.txt
   assert_output 'sse: error: patch operation 0 (remove /nope) failed: there is no value at /nope (the document has no member "nope") (stdin:2, event 2)'
+}
+
+@test "--keep-going warnings wait until the view has closed; the header counts them" {
+  start_view --color never --keep-going
+  send '{"event":"snapshot","data":{"ok":1}}' '{"event":"patch","data":[{"op":"remove","path":"/nope"}]}'
+  wait_for 5 screen_has 'sse patch: state after event 1 (1 skipped)'
+  [[ ! -s err.txt ]]
+  exec 8>&-
+  wait_for 5 screen_has 'exit status 0'
+  run cat err.txt
+  assert_output 'sse: warning: patch operation 0 (remove /nope) failed: there is no value at /nope (the document has no member "nope") (stdin:2, event 2); event skipped'
 }
