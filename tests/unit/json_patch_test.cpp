@@ -218,6 +218,14 @@ private:
   std::mt19937 m_random;
 };
 
+// nlohmann's patch() hits JSON_ASSERT(false) where it deviates (below) when assertions are on,
+// so it is the reference only in builds without them (scripts/test's release build).
+#ifdef NDEBUG
+constexpr bool k_nlohmann_reference = true;
+#else
+constexpr bool k_nlohmann_reference = false;
+#endif
+
 // Ours with the root index, ours without it, and nlohmann's patch() see the same patches.
 // Where nlohmann succeeds, we must give the same document; where we fail, the document must
 // be untouched; and the root index must never change a result.
@@ -233,12 +241,15 @@ TEST(JsonPatch, AgreesWithNlohmannAndWithoutTheRootIndex)
     ::json::RootIndex index;
     for (int step = 0; step < 60; ++step) {
       const json patch = random.patch(plain);
-      bool theirs_ok = true;
+      bool theirs_ok = false;
       json theirs;
-      try {
-        theirs = plain.patch(patch);
-      } catch (const json::exception&) {
-        theirs_ok = false;
+      if (k_nlohmann_reference) {
+        try {
+          theirs = plain.patch(patch);
+          theirs_ok = true;
+        } catch (const json::exception&) {
+          theirs_ok = false;
+        }
       }
       const json before = plain;
       bool ours_ok = true;
@@ -282,7 +293,9 @@ TEST(JsonPatch, AgreesWithNlohmannAndWithoutTheRootIndex)
   }
   EXPECT_GT(applied, 1500);
   EXPECT_GT(failed, 1500);
-  EXPECT_GT(nlohmann_deviations, 0); // the deviation still exists; drop the exception otherwise
+  if (k_nlohmann_reference) {
+    EXPECT_GT(nlohmann_deviations, 0); // the deviations still exist; drop the exception otherwise
+  }
 }
 
 } // namespace
