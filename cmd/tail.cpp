@@ -8,6 +8,7 @@
 #include "io.hpp"
 #include "output.hpp"
 #include "request_options.hpp"
+#include "state_view.hpp"
 #include "stdout_watch.hpp"
 #include "http/event_source.hpp"
 #include "http/httplib_transport.hpp"
@@ -48,6 +49,8 @@ struct TailOptions {
   std::string cursor_file;
   bool no_error_events = false;
   std::string max_event_size = "16MiB";
+  StateOptions state;
+  bool apply = false; ///< --apply was given: print states instead of events
 };
 
 // The last event ID, kept in a file so the next run resumes where this one stopped. Written
@@ -135,6 +138,9 @@ public:
     if (!options.cursor_file.empty()) {
       m_cursor.emplace(options.cursor_file);
     }
+    if (options.apply) {
+      m_state = std::make_unique<StateSession>(options.state, context, out, "sse tail " + options.url);
+    }
   }
 
   std::optional<std::string> saved_cursor() const
@@ -160,7 +166,11 @@ public:
       return;
     }
     if (m_types.empty() || m_types.count(std::string(event.type)) != 0) {
-      print(event);
+      if (m_state) {
+        apply(event);
+      } else {
+        print(event);
+      }
     }
     if (!m_options.until.empty() && event.type == m_options.until) {
       m_done = true;
@@ -178,6 +188,9 @@ public:
 
   void on_chunk_parsed() override
   {
+    if (m_state) {
+      m_state->flush();
+    }
     m_out.flush();
     // Only after the events are out: a crash in between shows an event twice, never loses one.
     // A rename per chunk would cost more than the parsing, so at most every 100 ms, and once
@@ -219,6 +232,7 @@ public:
 
   void on_reconnect(std::chrono::milliseconds wait, const std::string& why) override
   {
+    m_reconnect_requested = false;
     if (why.empty() && m_context.verbosity == 0) {
       return; // a stream that ends and resumes is normal
     }
@@ -227,11 +241,31 @@ public:
   }
 
   bool done() const override { return m_done || m_stdout_closed; }
+  bool wants_reconnect() const override { return m_reconnect_requested; }
+
+  /// The stream ended cleanly: --final prints the state now, the view stays on screen.
+  void finish()
+  {
+    if (m_state) {
+      m_state->finish();
+    }
+  }
 
   /// Stdout's reader is gone: stop as a closed pipe stops us anyway, quietly.
   void stdout_closed() { m_stdout_closed = true; }
 
 private:
+  void apply(const sse::EventView& event)
+  {
+    const auto kind = m_state->on_event(event.type, {event.data, nullptr}, m_options.url);
+    if (kind == state::Outcome::Kind::reconnect) {
+      m_reconnect_requested = true;
+    }
+    if (m_options.max_events != 0 && ++m_printed >= m_options.max_events) {
+      m_done = true;
+    }
+  }
+
   void print(const sse::EventView& event)
   {
     if (m_pointer) {
@@ -261,6 +295,8 @@ private:
   std::uint64_t m_event_number = 0;
   std::uint64_t m_printed = 0;
   bool m_done = false;
+  bool m_reconnect_requested = false;
+  std::unique_ptr<StateSession> m_state;
   std::atomic<bool> m_stdout_closed{false};
   static constexpr std::chrono::milliseconds k_cursor_interval{100};
   std::chrono::steady_clock::time_point m_cursor_saved{};
@@ -307,6 +343,7 @@ int run_tail(const TailOptions& options, const Context& context)
   if (watch.closed()) {
     return k_exit_ok; // what the reader did not take may be lost: keep the older cursor
   }
+  handler.finish();
   out.flush();
   handler.save_cursor();
   return k_exit_ok;
@@ -390,7 +427,30 @@ void register_tail(CLI::App& app, Context& context)
     ->check(check_size, "SIZE")
     ->option_text("SIZE");
 
-  sub->callback([options, &context] {
+  auto* apply = add_state_options(*sub, options->state);
+  for (auto* option : sub->get_options()) {
+    static const std::set<std::string> state_names = {"--apply", "--key", "--initial", "--pointer",
+                                                      "--final", "--changes", "--keep-going", "--view"};
+    if (option->nonpositional() && state_names.count("--" + option->get_single_name()) != 0) {
+      option->group("State (with --apply)");
+    }
+  }
+
+  sub->callback([options, apply, sub, &context] {
+    options->apply = apply->count() > 0;
+    if (!options->apply) {
+      for (const char* name : {"--key", "--initial", "--pointer", "--final", "--changes",
+                               "--keep-going", "--view"}) {
+        if (sub->count(name) > 0) {
+          throw CLI::ValidationError(name, "needs --apply");
+        }
+      }
+    } else {
+      check_state_options(options->state);
+      if (!options->extract.empty()) {
+        throw CLI::ValidationError("--extract", "cannot be combined with --apply (use --pointer)");
+      }
+    }
     if (!options->extract.empty()) {
       if (options->format == "raw") {
         throw CLI::ValidationError("--extract", "cannot be combined with -f raw");

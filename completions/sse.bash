@@ -8,7 +8,8 @@ _sse_global_options='--color -v --verbose --version -h --help'
 _sse_tail_options='-H --header -X --request -d --data --json -u --user --bearer -k --insecure
   --cacert --connect-timeout --proxy -f --format --json-data --comments --event --extract
   -n --max-events --until --until-data --timeout --idle-timeout --no-reconnect --retry-post
-  --max-retries --max-backoff --last-event-id --cursor-file --no-error-events --max-event-size'
+  --max-retries --max-backoff --last-event-id --cursor-file --no-error-events --max-event-size
+  --apply --key --initial --pointer --final --changes --keep-going --view'
 _sse_parse_options='-f --format --json-data --count --max-event-size'
 _sse_format_options='--lines --max-line-size'
 _sse_patch_options='--sse --max-event-size --apply --key --initial --pointer --final --changes

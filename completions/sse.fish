@@ -80,6 +80,14 @@ complete -c sse -n '__sse_using tail' -l last-event-id -x -d 'Start from this ev
 complete -c sse -n '__sse_using tail' -l cursor-file -x -a '(__fish_complete_path (commandline -ct))' -d 'Resume from and save the last id in FILE'
 complete -c sse -n '__sse_using tail' -l no-error-events -d 'Treat error events as ordinary events'
 complete -c sse -n '__sse_using tail' -l max-event-size -x -d 'Largest event or line accepted (SIZE)'
+complete -c sse -n '__sse_using tail' -l apply -d 'Detect the state mode, or force it with --apply=MODE'
+complete -c sse -n '__sse_using tail' -l key -x -d 'JSON pointer of the key of keyed collection items'
+complete -c sse -n '__sse_using tail' -l initial -x -a '(__fish_complete_path (commandline -ct))' -d 'Start from the JSON state in this file'
+complete -c sse -n '__sse_using tail' -l pointer -x -d 'Print only the value at this JSON pointer'
+complete -c sse -n '__sse_using tail' -l final -d 'Print only the state after the last event'
+complete -c sse -n '__sse_using tail' -l changes -d 'Print the state only when it changed'
+complete -c sse -n '__sse_using tail' -l keep-going -d 'Warn about a failed event, skip it and go on'
+complete -c sse -n '__sse_using tail' -l view -d 'On a terminal, redraw the state in place'
 
 # sse parse [FILE...]
 complete -c sse -n '__sse_using parse' -F

@@ -120,7 +120,7 @@ public:
     return guarded([&] {
       m_parse_ok = m_parser.feed(bytes);
       m_handler.on_chunk_parsed();
-    }) && m_parse_ok && !m_handler.done();
+    }) && m_parse_ok && !m_handler.done() && !m_handler.wants_reconnect();
   }
 
   void rethrow() const
@@ -288,6 +288,8 @@ void EventSource::run()
       if (!m_options.reconnect) {
         throw util::Error(util::Errc::timeout, why, url);
       }
+    } else if (m_handler.wants_reconnect()) {
+      why = "the stream asked to reconnect";
     } else if (why.empty() && result.outcome != TransferResult::Outcome::completed) {
       why = result.message.empty() ? "connection ended" : result.message;
     }

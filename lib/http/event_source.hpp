@@ -48,6 +48,9 @@ public:
   }
   /// Whether enough has been read (a stop condition met); checked after every event.
   virtual bool done() const { return false; }
+  /// Whether the stream asked the client to reconnect now (a `reconnect` state event); the
+  /// connection is dropped and resumed as after an end of stream. Cleared by on_reconnect.
+  virtual bool wants_reconnect() const { return false; }
 };
 
 class EventSource {

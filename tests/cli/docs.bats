@@ -38,7 +38,7 @@ meta_all_options() { meta '(.options[], .commands[].options[]) | .names[]'; }
 # The options `sse CMD --help` (or `sse --help`) lists.
 help_options() {
   "$SSE" "$@" --help |
-    awk '/^[A-Z][A-Za-z ]*:$/ { on = ($0 != "Positionals:" && $0 != "Subcommands:"); next }
+    awk '/^[A-Z][^:]*:$/ { on = ($0 != "Positionals:" && $0 != "Subcommands:"); next }
          /^$/ { on = 0 } on && /^  -/ { print $1 }' | tr ',' '\n'
 }
 

@@ -339,3 +339,40 @@ gap() {
   assert_output '{"event":"message","data":"via proxy"}'
   assert_equal "$(jq -r .url requests.ndjson)" "http://stream.example:8080/feed"
 }
+
+@test "--apply prints the state after each event instead of the events" {
+  scenario '{"steps": [{"send": "event: json_snapshot\ndata: {\"n\": 1, \"tags\": []}\n\nevent: json_patch\ndata: [{\"op\": \"replace\", \"path\": \"/n\", \"value\": 2}, {\"op\": \"add\", \"path\": \"/tags/-\", \"value\": \"x\"}]\n\n"}]}' \
+           '{"status": 204}'
+  run --separate-stderr "$SSE" tail --apply "$SERVER_URL"
+  assert_success
+  assert_equal "${lines[0]}" '{"n":1,"tags":[]}'
+  assert_equal "${lines[1]}" '{"n":2,"tags":["x"]}'
+  assert_equal "${#lines[@]}" 2
+  run "$SSE" tail --apply --final --no-reconnect "$SERVER_URL"
+  assert_output '{}' # the third request got the 204: no events, the empty initial state
+  stop_server
+  scenario '{"steps": [{"send": "event: json_snapshot\ndata: {\"n\": 1}\n\nevent: json_patch\ndata: [{\"op\": \"replace\", \"path\": \"/n\", \"value\": 2}]\n\n"}]}'
+  run "$SSE" tail --apply --final --no-reconnect "$SERVER_URL"
+  assert_output '{"n":2}'
+  run "$SSE" tail --apply --pointer /n --no-reconnect "$SERVER_URL"
+  assert_output $'1\n2'
+}
+
+@test "--apply: a failed patch is exit 3 naming the event, a reconnect event reconnects" {
+  scenario '{"steps": [{"send": "retry: 10\nevent: snapshot\ndata: {}\n\nevent: reconnect\ndata: {}\n\n"}, {"stall": true}]}' \
+           '{"steps": [{"send": "event: patch\ndata: [{\"op\": \"remove\", \"path\": \"/missing\"}]\n\n"}, {"stall": true}]}'
+  run --separate-stderr "$SSE" tail --apply "$SERVER_URL"
+  assert_failure 3
+  assert_output '{}'
+  assert_equal "$(requests)" 2
+  assert_regex "$stderr" "the stream asked to reconnect"
+  assert_regex "$stderr" "sse: error: .*/missing"
+}
+
+@test "state options need --apply, and --extract does not mix with it" {
+  run --separate-stderr "$SSE" tail --final http://127.0.0.1:9/
+  assert_failure 2
+  assert_regex "$stderr" "needs --apply"
+  run --separate-stderr "$SSE" tail --apply --extract /a http://127.0.0.1:9/
+  assert_failure 2
+}
