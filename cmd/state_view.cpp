@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <poll.h>
@@ -426,10 +428,12 @@ StateView::StateView(Options options) : m_options(std::move(options))
   m_wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGWINCH);
+  for (int signal : {SIGINT, SIGTERM, SIGTSTP, SIGWINCH}) {
+    sigaddset(&signals, signal);
+  }
   // Blocked here and so in the render thread, which inherits the mask and reads them from the
-  // signalfd: SIGINT then draws the last frame before exiting 130.
+  // signalfd: SIGINT and SIGTERM leave the last frame on the normal screen before the process
+  // ends, SIGTSTP (^Z) leaves the alternate screen before it stops, SIGWINCH redraws.
   ::pthread_sigmask(SIG_BLOCK, &signals, &m_old_mask);
   m_signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
   if (m_wake_fd < 0 || m_signal_fd < 0) {
@@ -568,8 +572,14 @@ void StateView::run()
           if (info.ssi_signo == SIGINT) {
             restore_terminal_and_exit(k_exit_interrupted);
           }
+          if (info.ssi_signo == SIGTERM) {
+            restore_terminal_and_exit(-SIGTERM);
+          }
+          if (info.ssi_signo == SIGTSTP) {
+            suspend();
+          }
           std::lock_guard lock(m_mutex);
-          m_dirty = true; // SIGWINCH: draw again at the new size
+          m_dirty = true; // draw again: at the new size (SIGWINCH), or after a suspension
         }
       }
       if ((fds[0].revents & POLLIN) != 0) {
@@ -590,7 +600,31 @@ void StateView::restore_terminal_and_exit(int code)
     text = frame_text(true);
   }
   write_all(m_options.fd, "\x1b[?1049l\x1b[?25h" + text + "\n");
+  if (code < 0) {
+    // Die of the signal, as if it had never been caught, so the parent sees what happened.
+    const int signal = -code;
+    ::signal(signal, SIG_DFL);
+    sigset_t just;
+    sigemptyset(&just);
+    sigaddset(&just, signal);
+    ::pthread_sigmask(SIG_UNBLOCK, &just, nullptr);
+    ::raise(signal);
+    code = 128 + signal;
+  }
   ::_exit(code);
+}
+
+void StateView::suspend()
+{
+  // Back to the normal screen while stopped, so the shell's prompt is where it belongs.
+  write_all(m_options.fd, "\x1b[?1049l\x1b[?25h");
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTSTP);
+  ::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
+  ::raise(SIGTSTP); // stops the process here, until SIGCONT
+  ::pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  write_all(m_options.fd, "\x1b[?1049h\x1b[?25l");
 }
 
 void StateView::close()
@@ -636,7 +670,10 @@ StateSession::StateSession(const StateOptions& options, const Context& context, 
   if (!options.initial.empty()) {
     reducer_options.initial = read_json_file(options.initial);
   }
-  const bool view = options.view && ::isatty(1) != 0;
+  // A view needs a terminal that moves its cursor: not a pipe, not TERM=dumb.
+  const char* term = std::getenv("TERM");
+  const bool view = options.view && ::isatty(1) != 0
+                    && !(term != nullptr && std::string_view(term) == "dumb");
   reducer_options.track_changes = view;
   try {
     m_reducer = std::make_unique<state::Reducer>(std::move(reducer_options));

@@ -101,9 +101,10 @@ std::vector<ViewLine> render_state(const nlohmann::json& state, const ::json::Ch
 
 /// The live view: the current state redrawn in place on a terminal, at most 60 times a second
 /// (bursts of events coalesce into one frame), on the alternate screen so nothing flickers or
-/// scrolls; at exit (the end of input, an error, or SIGINT) it returns to the normal screen and
-/// leaves the last frame there. A render thread draws; signals SIGINT and SIGWINCH are taken by
-/// it (construct the view before starting other threads).
+/// scrolls; at exit (the end of input, an error, SIGINT or SIGTERM) it returns to the normal
+/// screen and leaves the last frame there; ^Z returns to the normal screen while stopped. A
+/// render thread draws; SIGINT, SIGTERM, SIGTSTP and SIGWINCH are taken by it (construct the
+/// view before starting other threads, which would otherwise receive them).
 class StateView {
 public:
   struct Options {
@@ -135,7 +136,10 @@ private:
   void run();
   std::string frame_text(bool final_frame);
   void draw(bool final_frame);
-  void restore_terminal_and_exit(int code);
+  /// Leaves the last frame on the normal screen and ends the process: exit CODE, or for a
+  /// negative CODE death by signal -CODE.
+  [[noreturn]] void restore_terminal_and_exit(int code);
+  void suspend();
 
   Options m_options;
   std::mutex m_mutex;
@@ -148,7 +152,7 @@ private:
   bool m_closed = false;
   std::atomic<std::uint64_t> m_frames{0};
   int m_wake_fd = -1;   // eventfd: a change or stop is pending
-  int m_signal_fd = -1; // signalfd: SIGINT, SIGWINCH
+  int m_signal_fd = -1; // signalfd: SIGINT, SIGTERM, SIGTSTP, SIGWINCH
   sigset_t m_old_mask{};
   std::thread m_thread;
 };

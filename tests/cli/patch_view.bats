@@ -133,3 +133,32 @@ send() { printf '%s\n' "$@" >&8; }
   run cat err.txt
   assert_output 'sse: warning: patch operation 0 (remove /nope) failed: there is no value at /nope (the document has no member "nope") (stdin:2, event 2); event skipped'
 }
+
+@test "SIGTERM leaves the last state on screen, then ends the process by the signal" {
+  start_view --color never
+  send '{"event":"snapshot","data":{"term":1}}'
+  wait_for 5 screen_has '"term": 1'
+  local shell pid
+  shell=$(tmux_ display-message -p '#{pane_pid}')
+  pid=$(pgrep -P "$shell")
+  [[ -n $pid ]]
+  kill -TERM "$pid"
+  wait_for 5 screen_has 'exit status 143'
+  run screen
+  assert_line --index 0 'sse patch: state after event 1'
+  assert_line '  "term": 1'
+  assert_equal "$(tmux_ display-message -p '#{alternate_on}')" 0
+}
+
+@test "on a dumb terminal --view stays NDJSON" {
+  local command
+  command="cd '$BATS_TEST_TMPDIR' && TERM=dumb '$SSE' patch --view <in; echo \"exit status \$?\"; exec sleep 300"
+  tmux_ new-session -d -x 80 -y 24 "$command"
+  exec 8<>in
+  send '{"event":"snapshot","data":{"n":1}}'
+  wait_for 5 screen_has '{"n":1}'
+  exec 8>&-
+  wait_for 5 screen_has 'exit status 0'
+  run screen
+  assert_line --index 0 '{"n":1}'
+}
