@@ -136,11 +136,16 @@ void Parser::finish()
   m_first_line = true;
   m_skip_lf = false;
   m_offset = 0;
+  // A new stream starts from the last event ID string, as a browser's parser is set up on
+  // reconnection; an id: of the discarded block is forgotten with it.
+  m_id = m_dispatched_id;
+  m_id_bytes = m_id.size();
 }
 
 void Parser::set_last_event_id(std::string id)
 {
   m_id_bytes = id.size();
+  m_dispatched_id = id;
   m_id = std::move(id);
 }
 
@@ -227,6 +232,9 @@ void Parser::check_event_size()
 
 void Parser::dispatch()
 {
+  if (m_dispatched_id != m_id) {
+    m_dispatched_id = m_id;
+  }
   if (m_data_bytes == 0) {
     m_type.clear();
     m_type_bytes = 0;

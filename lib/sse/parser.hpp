@@ -67,8 +67,10 @@ public:
   const ParseFailure& failure() const noexcept { return m_failure; }
   /// Events dispatched so far.
   std::uint64_t event_count() const noexcept { return m_events; }
-  /// The last event ID buffer, which persists across events.
-  const std::string& last_event_id() const noexcept { return m_id; }
+  /// The last event ID string: the id buffer as of the last blank line, which persists
+  /// across events. An id: line of a block that has not ended yet is not in it, so a client
+  /// that resumes from it never skips an event it did not receive.
+  const std::string& last_event_id() const noexcept { return m_dispatched_id; }
 
 private:
   void process_line(std::string_view line);
@@ -85,6 +87,7 @@ private:
   std::string m_data;  // the data buffer
   std::string m_type;  // the event type buffer
   std::string m_id;    // the last event ID buffer
+  std::string m_dispatched_id; // the last event ID string: m_id at the last blank line
   std::optional<std::uint64_t> m_retry;
   // Sizes as received, for the limit: the data buffer (values plus a LF each), the type and
   // the id. m_data_bytes is zero exactly when the data buffer is empty.

@@ -47,6 +47,15 @@ gap() {
   assert_regex "$stderr" "connection lost"
 }
 
+@test "a block cut off by a drop does not move Last-Event-ID past what was delivered" {
+  scenario '{"steps": [{"send": "retry: 10\nid: 1\ndata: a\n\nid: 2\ndata: b"}, {"drop": true}]}' \
+           '{"steps": [{"send": "id: 2\ndata: b\n\n"}]}' '{"status": 204}'
+  run --separate-stderr "$SSE" tail "$SERVER_URL"
+  assert_success
+  assert_equal "$(request_header 2 last-event-id)" "1"
+  assert_equal "${lines[1]}" '{"event":"message","data":"b","id":"2"}'
+}
+
 @test "waits the server's retry: before reconnecting after a clean end" {
   scenario '{"steps": [{"send": "retry: 400\ndata: a\n\n"}]}' '{"status": 204}'
   run "$SSE" tail "$SERVER_URL"

@@ -480,6 +480,20 @@ TEST(SseParser, LastEventIdPersistsAndIgnoresNul)
   EXPECT_EQ(parser.event_count(), 0U);
 }
 
+TEST(SseParser, AnIdOfAnUnfinishedBlockIsNotTheLastEventIdString)
+{
+  // A connection dropped in the middle of a block: resuming from "2" would skip event b.
+  Recorder recorder;
+  sse::Parser parser(recorder);
+  EXPECT_TRUE(parser.feed("id: 1\ndata: a\n\nid: 2\ndata: b"));
+  EXPECT_EQ(parser.last_event_id(), "1");
+  parser.finish();
+  EXPECT_EQ(parser.last_event_id(), "1");
+  EXPECT_TRUE(parser.feed("data: b again\n\n")); // the resumed stream keeps id 1
+  EXPECT_EQ(recorder.ndjson, "{\"event\":\"message\",\"data\":\"a\",\"id\":\"1\"}\n"
+                             "{\"event\":\"message\",\"data\":\"b again\",\"id\":\"1\"}\n");
+}
+
 TEST(SseParser, FinishDiscardsTheUnterminatedBlock)
 {
   Recorder recorder;
