@@ -1,6 +1,7 @@
 #include "json/patch.hpp"
 
 #include "json/pointer.hpp"
+#include "json/value.hpp"
 
 #include <utility>
 
@@ -68,24 +69,6 @@ std::string in_quotes(std::string_view text)
   return "\"" + std::string(text) + "\"";
 }
 
-const char* kind_of(const json& value)
-{
-  switch (value.type()) {
-  case json::value_t::object:
-    return "an object";
-  case json::value_t::array:
-    return "an array";
-  case json::value_t::string:
-    return "a string";
-  case json::value_t::boolean:
-    return "a boolean";
-  case json::value_t::null:
-    return "null";
-  default:
-    return "a number";
-  }
-}
-
 // One entry of the undo log: how to put back what an operation changed. Entries are undone in
 // reverse order, so each finds the document exactly as the operation left it and its pointer
 // resolves to the same place.
@@ -113,14 +96,46 @@ public:
                        std::string("a JSON patch must be an array of operations, not ")
                          + kind_of(patch));
     }
-    auto& operations = patch.get_ref<json::array_t&>();
+    ParsedPatch parsed;
+    for (auto& element : patch.get_ref<json::array_t&>()) {
+      Operation& operation = parsed.operations.emplace_back();
+      if (!element.is_object()) {
+        operation.is_object = false;
+        operation.kind = kind_of(element);
+        continue;
+      }
+      for (auto& [name, value] : element.get_ref<json::object_t&>()) {
+        Operation::Text* text = name == "op"     ? &operation.op
+                                : name == "path" ? &operation.path
+                                : name == "from" ? &operation.from
+                                                 : nullptr;
+        if (text != nullptr) {
+          text->present = true;
+          text->is_string = value.is_string();
+          if (text->is_string) {
+            text->text = std::move(value.get_ref<std::string&>());
+          } else {
+            text->kind = kind_of(value);
+          }
+        } else if (name == "value") {
+          operation.has_value = true;
+          operation.value = std::move(value);
+        }
+      }
+    }
+    parsed.size = parsed.operations.size();
+    apply(parsed);
+  }
+
+  void apply(ParsedPatch& patch)
+  {
     // A single operation checks everything before it writes, so it needs no log; only a move
     // (a remove, then an add that can still fail) and longer patches keep one.
-    m_logging = operations.size() > 1;
+    m_logging = patch.size > 1;
     try {
-      for (std::size_t i = 0; i < operations.size(); ++i) {
+      for (std::size_t i = 0; i < patch.size; ++i) {
         m_index = i;
-        apply_one(operations[i]);
+        apply_one(patch.operations[i]);
       }
     } catch (...) {
       rollback();
@@ -157,105 +172,65 @@ private:
     throw PatchError(m_index, std::string(m_op), std::string(m_path), what + " is invalid: " + reason);
   }
 
-  // The members an operation may have, found in one pass over its object (a few lookups in
-  // a small tree per operation add up over millions of patches).
-  struct Members {
-    json* op = nullptr;
-    json* path = nullptr;
-    json* from = nullptr;
-    json* value = nullptr;
-  };
-
-  static Members members_of(json::object_t& operation)
+  // The string member NAME, which must be a valid pointer when POINTER is set.
+  const std::string& member(const Operation::Text& member, const char* name, bool pointer)
   {
-    Members found;
-    for (auto& [name, value] : operation) {
-      switch (name.size()) {
-      case 2:
-        if (name == "op") {
-          found.op = &value;
-        }
-        break;
-      case 4:
-        if (name == "path") {
-          found.path = &value;
-        } else if (name == "from") {
-          found.from = &value;
-        }
-        break;
-      case 5:
-        if (name == "value") {
-          found.value = &value;
-        }
-        break;
-      default:
-        break;
-      }
-    }
-    return found;
-  }
-
-  // The string member NAME (found at MEMBER), which must be a valid pointer when POINTER is set.
-  const std::string& member(const json* member, const char* name, bool pointer)
-  {
-    if (member == nullptr) {
+    if (!member.present) {
       invalid(std::string("it has no \"") + name + "\"");
     }
-    if (!member->is_string()) {
-      invalid(std::string("its \"") + name + "\" is " + kind_of(*member) + ", not a string");
+    if (!member.is_string) {
+      invalid(std::string("its \"") + name + "\" is " + member.kind + ", not a string");
     }
-    const auto& text = member->get_ref<const std::string&>();
     if (pointer) {
-      if (auto problem = pointer_problem(text); !problem.empty()) {
-        invalid(std::string("its \"") + name + "\" " + in_quotes(text) + " is not a JSON pointer: "
-                + problem);
+      if (auto problem = pointer_problem(member.text); !problem.empty()) {
+        invalid(std::string("its \"") + name + "\" " + in_quotes(member.text)
+                + " is not a JSON pointer: " + problem);
       }
     }
-    return text;
+    return member.text;
   }
 
-  json& value_member(json* value)
+  json& value_member(Operation& operation)
   {
-    if (value == nullptr) {
+    if (!operation.has_value) {
       invalid("it has no \"value\"");
     }
-    return *value;
+    return operation.value;
   }
 
-  void apply_one(json& operation_value)
+  void apply_one(Operation& operation)
   {
     m_op = {};
     m_path = {};
-    if (!operation_value.is_object()) {
-      invalid(std::string("it is ") + kind_of(operation_value) + ", not an object");
+    if (!operation.is_object) {
+      invalid(std::string("it is ") + operation.kind + ", not an object");
     }
-    const Members members = members_of(operation_value.get_ref<json::object_t&>());
-    m_op = member(members.op, "op", false);
+    m_op = member(operation.op, "op", false);
     const Op op = op_of(m_op);
     if (op == Op::unknown) {
       const std::string_view name = m_op;
       m_op = {};
       invalid("unknown op " + in_quotes(name));
     }
-    const std::string& path = member(members.path, "path", true);
+    const std::string& path = member(operation.path, "path", true);
     m_path = path;
     switch (op) {
     case Op::add:
-      add(path, value_member(members.value));
+      add(path, value_member(operation));
       return;
     case Op::remove:
       remove(path);
       return;
     case Op::replace:
-      replace(path, std::move(value_member(members.value)));
+      replace(path, std::move(value_member(operation)));
       return;
     case Op::test:
-      test(path, value_member(members.value));
+      test(path, value_member(operation));
       return;
     default:
       break;
     }
-    const std::string& from = member(members.from, "from", true);
+    const std::string& from = member(operation.from, "from", true);
     if (op == Op::move) {
       move(from, path);
       return;
@@ -648,6 +623,13 @@ void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* chan
   Patcher patcher(document, changed, index);
   patcher.set_changed_mark();
   patcher.apply(std::move(patch));
+}
+
+void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changed, RootIndex* index)
+{
+  Patcher patcher(document, changed, index);
+  patcher.set_changed_mark();
+  patcher.apply(patch);
 }
 
 void apply_merge_patch(nlohmann::json& target, nlohmann::json&& patch, Changes* changed,

@@ -70,6 +70,50 @@ private:
   const void* m_root = nullptr; // the root object the entries belong to
 };
 
+/// One operation of a patch as read from its text by read_patch, before it is checked (which
+/// apply_patch does as it reaches it, so that its messages name the operation).
+struct Operation {
+  /// A member that must be a string ("op", "path", "from"), as found.
+  struct Text {
+    bool present = false;
+    bool is_string = false;
+    std::string text;        ///< when a string
+    const char* kind = "";   ///< otherwise: the type it has ("a number")
+  };
+  bool is_object = true;
+  const char* kind = "";     ///< when not an object: the type it is
+  Text op;
+  Text path;
+  Text from;
+  bool has_value = false;
+  nlohmann::json value;
+
+  void reset()
+  {
+    is_object = true;
+    op.present = path.present = from.present = false;
+    has_value = false;
+    value = nullptr;
+  }
+};
+
+/// A patch read straight from its text into operations, without building its JSON value: the
+/// hot path of a stream of small patches. Reused from patch to patch, so its buffers stay.
+struct ParsedPatch {
+  std::vector<Operation> operations; ///< the first `size` are this patch's
+  std::size_t size = 0;
+};
+
+/// Reads TEXT into OUT when it is a JSON array (of anything: the operations are checked when
+/// applied); returns false, OUT unspecified, when TEXT holds another JSON value or none (the
+/// caller reads it as a value then, for the right message). Throws util::Error(bad_input) for
+/// invalid JSON, exactly as json::parse_value would.
+bool read_patch(std::string_view text, ParsedPatch& out);
+
+/// apply_patch for a patch read by read_patch; values are moved out of PATCH.
+void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changes = nullptr,
+                 RootIndex* index = nullptr);
+
 /// Applies the RFC 6902 PATCH (an array of operation objects) to DOCUMENT, all operations or
 /// none: when one fails, the operations before it are undone and DOCUMENT is as it was. Values
 /// are moved out of PATCH. Undoing uses a log of what each operation replaced or removed, so a

@@ -1,5 +1,6 @@
 #include "json/value.hpp"
 
+#include "json/patch.hpp"
 #include "util/error.hpp"
 
 #include <array>
@@ -44,6 +45,58 @@ public:
       fail("unexpected text after the value");
     }
     return value;
+  }
+
+  // A patch: an array read element by element; operation objects go straight into
+  // Operation fields. False when the text is not an array.
+  bool patch(ParsedPatch& out)
+  {
+    skip_space();
+    if (m_p == m_end || *m_p != '[') {
+      return false;
+    }
+    check_depth(1);
+    ++m_p;
+    out.size = 0;
+    skip_space();
+    if (m_p != m_end && *m_p == ']') {
+      ++m_p;
+    } else {
+      json scratch;
+      while (true) {
+        if (out.size == out.operations.size()) {
+          out.operations.emplace_back();
+        }
+        Operation& operation = out.operations[out.size++];
+        operation.reset();
+        if (m_p != m_end && *m_p == '{') {
+          read_operation(operation, scratch);
+        } else {
+          read_value(scratch, 1);
+          operation.is_object = false;
+          operation.kind = kind_of(scratch);
+        }
+        skip_space();
+        if (m_p == m_end) {
+          fail("unexpected end of input");
+        }
+        if (*m_p == ',') {
+          ++m_p;
+          skip_space();
+          continue;
+        }
+        if (*m_p == ']') {
+          ++m_p;
+          break;
+        }
+        fail("expected ',' or ']'");
+      }
+    }
+    skip_space();
+    if (m_p != m_end) {
+      fail("unexpected text after the value");
+    }
+    return true;
   }
 
   void event_line(EventLine& out)
@@ -125,6 +178,73 @@ public:
   }
 
 private:
+  // An operation object at depth 2, as read_object reads one.
+  void read_operation(Operation& operation, json& scratch)
+  {
+    check_depth(2);
+    ++m_p; // '{'
+    skip_space();
+    if (m_p != m_end && *m_p == '}') {
+      ++m_p;
+      return;
+    }
+    std::string& key = m_key;
+    while (true) {
+      if (m_p == m_end || *m_p != '"') {
+        fail(m_p == m_end ? "unexpected end of input" : "expected a member name");
+      }
+      key.clear();
+      read_string(key);
+      skip_space();
+      if (m_p == m_end || *m_p != ':') {
+        fail(m_p == m_end ? "unexpected end of input" : "expected ':'");
+      }
+      ++m_p;
+      skip_space();
+      Operation::Text* text = nullptr;
+      if (key == "op") {
+        text = &operation.op;
+      } else if (key == "path") {
+        text = &operation.path;
+      } else if (key == "from") {
+        text = &operation.from;
+      }
+      if (text != nullptr) {
+        text->present = true;
+        if (m_p != m_end && *m_p == '"') {
+          text->is_string = true;
+          text->text.clear();
+          read_string(text->text);
+        } else {
+          read_value(scratch, 2);
+          text->is_string = false;
+          text->kind = kind_of(scratch);
+        }
+      } else if (key == "value") {
+        operation.has_value = true;
+        read_value(operation.value, 2);
+      } else {
+        read_value(scratch, 2);
+      }
+      skip_space();
+      if (m_p == m_end) {
+        fail("unexpected end of input");
+      }
+      if (*m_p == ',') {
+        ++m_p;
+        skip_space();
+        continue;
+      }
+      if (*m_p == '}') {
+        ++m_p;
+        return;
+      }
+      fail("expected ',' or '}'");
+    }
+  }
+
+  std::string m_key;
+
   [[noreturn]] void fail(const std::string& what) const
   {
     throw util::Error(util::Errc::bad_input,
@@ -524,6 +644,29 @@ private:
 nlohmann::json parse_value(std::string_view text, std::size_t max_depth)
 {
   return Reader(text, max_depth).document();
+}
+
+bool read_patch(std::string_view text, ParsedPatch& out)
+{
+  return Reader(text, k_max_depth).patch(out);
+}
+
+const char* kind_of(const nlohmann::json& value)
+{
+  switch (value.type()) {
+  case json::value_t::object:
+    return "an object";
+  case json::value_t::array:
+    return "an array";
+  case json::value_t::string:
+    return "a string";
+  case json::value_t::boolean:
+    return "a boolean";
+  case json::value_t::null:
+    return "null";
+  default:
+    return "a number";
+  }
 }
 
 void read_event_line(std::string_view line, EventLine& out, std::size_t max_depth)

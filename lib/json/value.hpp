@@ -43,6 +43,10 @@ struct EventLine {
 /// util::Error(bad_input) as parse_value does, or "not a JSON object but TYPE".
 void read_event_line(std::string_view line, EventLine& out, std::size_t max_depth = k_max_depth);
 
+/// How messages name the type of VALUE: "an object", "an array", "a string", "a number",
+/// "a boolean" or "null".
+const char* kind_of(const nlohmann::json& value);
+
 /// Appends VALUE compactly, as nlohmann's dump() does (strings are valid UTF-8 by construction).
 void append_compact(std::string& out, const nlohmann::json& value);
 

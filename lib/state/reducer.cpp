@@ -327,8 +327,20 @@ Outcome Reducer::apply(std::string_view type, const Payload& data)
               + (m_options.mode == Mode::detect ? " (detected from the first state event)"
                                                 : " (--apply)"));
   }
+  // A JSON patch given as text is read straight into operations (the hot path of a stream of
+  // small patches); when it is not an array, it is read as a value for the right message.
+  const bool patch_text = wanted == Mode::custom && !parsed && data.value == nullptr
+                          && (outcome.op == "patch" || outcome.op == "json_patch");
+  bool patch_read = false;
+  if (patch_text) {
+    try {
+      patch_read = ::json::read_patch(data.text, m_patch);
+    } catch (const util::Error& e) {
+      throw bad("the data of a " + in_quotes(outcome.op) + " event is not JSON: " + e.what());
+    }
+  }
   // Every op but clear needs a JSON payload.
-  if (outcome.op != "clear" && !parse()) {
+  if (outcome.op != "clear" && !patch_read && !parse()) {
     throw bad("the data of a " + in_quotes(outcome.op) + " event is not JSON: " + parse_error);
   }
   outcome.kind = Outcome::Kind::applied;
@@ -338,6 +350,11 @@ Outcome Reducer::apply(std::string_view type, const Payload& data)
   auto run = [&] {
     switch (m_mode) {
     case Mode::custom:
+      if (patch_read) {
+        ::json::apply_patch(m_state, m_patch, m_options.track_changes ? &outcome.changes : nullptr,
+                            &m_root_index);
+        return std::move(outcome);
+      }
       return apply_custom(op, std::move(payload), std::move(outcome));
     case Mode::keyed:
       return apply_keyed(op, std::move(payload), std::move(outcome));

@@ -99,6 +99,8 @@ private:
   nlohmann::json m_state;
   /// Custom mode: where the root's members are, across patches (see json::RootIndex).
   ::json::RootIndex m_root_index;
+  /// Custom mode: the operations of the patch being applied, reused from event to event.
+  ::json::ParsedPatch m_patch;
   /// Keyed mode: the position of each key in the array; keys are "s" + string or "i" + digits.
   std::unordered_map<std::string, std::size_t> m_index;
 };

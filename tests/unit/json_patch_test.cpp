@@ -5,6 +5,8 @@
 #include "json/patch.hpp"
 
 #include "json/pointer.hpp"
+#include "json/value.hpp"
+#include "util/error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -296,6 +298,79 @@ TEST(JsonPatch, AgreesWithNlohmannAndWithoutTheRootIndex)
   if (k_nlohmann_reference) {
     EXPECT_GT(nlohmann_deviations, 0); // the deviations still exist; drop the exception otherwise
   }
+}
+
+// A patch read from its text (read_patch) behaves exactly as the same patch parsed as a value:
+// same document, same message, for valid, malformed and broken patches alike.
+TEST(JsonPatch, ReadingFromTextMatchesParsingAValue)
+{
+  RandomPatches random(5);
+  std::mt19937 mutate(9);
+  ::json::ParsedPatch reused; // reused across patches, as the reducer does
+  int compared = 0;
+  for (int run = 0; run < 200; ++run) {
+    json by_value = random.document();
+    json by_text = by_value;
+    ::json::RootIndex index;
+    for (int step = 0; step < 40; ++step) {
+      json patch = random.patch(by_value);
+      // Break some operations: members missing or of the wrong type, odd elements, extras.
+      for (auto& operation : patch) {
+        switch (mutate() % 12) {
+        case 0:
+          operation.erase("value");
+          break;
+        case 1:
+          operation["op"] = 7;
+          break;
+        case 2:
+          operation["path"] = json::array();
+          break;
+        case 3:
+          operation.erase("path");
+          break;
+        case 4:
+          operation = "not an operation";
+          break;
+        case 5:
+          operation["extra"] = {{"nested", true}};
+          break;
+        default:
+          break;
+        }
+      }
+      std::string text = patch.dump();
+      if (mutate() % 10 == 0) {
+        text.insert(mutate() % text.size(), 1, "{}[],:\"x"[mutate() % 8]);
+      }
+      auto outcome = [](auto&& apply) {
+        try {
+          apply();
+          return std::string("ok");
+        } catch (const util::Error& e) {
+          return std::string(e.what());
+        }
+      };
+      const std::string expected = outcome([&] {
+        ::json::apply_patch(by_value, ::json::parse_value(text));
+      });
+      const std::string actual = outcome([&] {
+        if (!::json::read_patch(text, reused)) {
+          ::json::apply_patch(by_text, ::json::parse_value(text), nullptr, &index);
+        } else {
+          ::json::apply_patch(by_text, reused, nullptr, &index);
+        }
+      });
+      ASSERT_EQ(actual, expected) << text;
+      ASSERT_EQ(by_text, by_value) << text;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 8000);
+  // Not an array: read_patch declines and the value says why.
+  EXPECT_FALSE(::json::read_patch(R"({"op":"add"})", reused));
+  EXPECT_FALSE(::json::read_patch("  7 ", reused));
+  EXPECT_THROW(::json::read_patch("[1,", reused), util::Error);
 }
 
 } // namespace
