@@ -71,9 +71,11 @@ int run_format(const FormatOptions& options)
 {
   const std::uint64_t limit = *util::parse_size(options.max_line_size);
   Writer out;
+  // One formatter for all files: their output is one stream, so the id it last sent carries
+  // over from one file to the next.
+  LineFormatter formatter(options, out);
   for (const auto& path : inputs_or_stdin(options.files)) {
     Input input(path);
-    LineFormatter formatter(options, out);
     std::string pending;
     std::uint64_t number = 0;
     auto where = [&] { return input.name() + ":" + std::to_string(number); };

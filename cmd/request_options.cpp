@@ -121,6 +121,9 @@ http::Request build_request(const RequestOptions& options, const std::string& ur
   request.connect_timeout = *util::parse_duration(options.connect_timeout);
   if (!options.proxy.empty()) {
     request.proxy = http::parse_url(options.proxy);
+    if (request.proxy->scheme != "http") {
+      throw util::Error(util::Errc::usage, "only http:// proxies are supported", "--proxy");
+    }
   }
   return request;
 }

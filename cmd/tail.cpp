@@ -327,11 +327,11 @@ int run_tail(const TailOptions& options, const Context& context)
     source.last_event_id = *saved;
   }
   http::HttplibTransport transport;
+  http::EventSource event_source(transport, std::move(source), handler);
   StdoutWatch watch([&] {
     handler.stdout_closed();
-    transport.cancel();
+    event_source.interrupt();
   });
-  http::EventSource event_source(transport, std::move(source), handler);
   try {
     event_source.run();
   } catch (const util::Error&) {

@@ -206,6 +206,16 @@ EventSource::EventSource(Transport& transport, EventSourceOptions options,
   m_parser.set_last_event_id(m_options.last_event_id);
 }
 
+void EventSource::interrupt()
+{
+  {
+    std::lock_guard lock(m_wait_mutex);
+    m_interrupted = true;
+  }
+  m_wait_done.notify_all();
+  m_transport.cancel();
+}
+
 void EventSource::run()
 {
   const std::string url = m_options.request.url.str();
@@ -233,6 +243,9 @@ void EventSource::run()
       }
     }
     if (!m_parser.last_event_id().empty()) {
+      std::erase_if(request.headers, [](const auto& header) {
+        return find_header({header}, "Last-Event-ID").has_value();
+      });
       request.headers.emplace_back("Last-Event-ID", m_parser.last_event_id());
     }
     m_handler.on_request(request, request_number);
@@ -298,10 +311,14 @@ void EventSource::run()
       if (why.empty()) {
         return; // a clean end of a stream that is not to be resumed
       }
-      const std::string hint = may_resend ? "" : " (not re-sent: --retry-post allows it)";
-      throw util::Error(connection.kind() == Connection::Kind::retryable ? util::Errc::http_status
-                                                                       : util::Errc::runtime,
-                        why + hint, url);
+      const std::string hint = may_resend ? "" : "; not re-sent without --retry-post";
+      util::Errc code = util::Errc::runtime;
+      if (expiry == Watchdog::Expiry::idle) {
+        code = util::Errc::timeout;
+      } else if (connection.kind() == Connection::Kind::retryable) {
+        code = util::Errc::http_status;
+      }
+      throw util::Error(code, why + hint, url);
     }
     if (m_events_this_connection > 0) {
       attempt = 0;
@@ -319,11 +336,16 @@ void EventSource::run()
     ++attempt;
     m_handler.on_reconnect(wait, why);
     const Clock::time_point wake = Clock::now() + wait;
+    {
+      std::unique_lock lock(m_wait_mutex);
+      m_wait_done.wait_until(lock, std::min(wake, deadline), [this] { return m_interrupted; });
+      if (m_interrupted) {
+        return;
+      }
+    }
     if (wake >= deadline) {
-      std::this_thread::sleep_until(deadline);
       throw timed_out();
     }
-    std::this_thread::sleep_until(wake);
   }
 }
 

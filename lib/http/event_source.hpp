@@ -7,6 +7,8 @@
 #include "sse/parser.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -63,6 +65,10 @@ public:
   /// expires, runtime when reconnecting is not allowed or retries are exhausted.
   void run();
 
+  /// Ends run() soon, from another thread (stdout was closed): the transfer is cancelled and a
+  /// wait before reconnecting ends at once; run() then returns normally.
+  void interrupt();
+
   /// The last event ID, to resume from later.
   const std::string& last_event_id() const { return m_parser.last_event_id(); }
 
@@ -86,6 +92,9 @@ private:
   sse::Parser m_parser;
   std::uint64_t m_events_this_connection = 0;
   std::optional<std::chrono::milliseconds> m_server_retry;
+  std::mutex m_wait_mutex;
+  std::condition_variable m_wait_done;
+  bool m_interrupted = false;
 };
 
 } // namespace http

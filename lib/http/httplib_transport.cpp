@@ -71,7 +71,76 @@ std::optional<std::string> find_header(const Headers& headers, std::string_view 
 HttplibTransport::HttplibTransport() = default;
 HttplibTransport::~HttplibTransport() = default;
 
-TransferResult HttplibTransport::send(const Request& request, ResponseHandler& handler)
+namespace {
+
+// Where a redirect's Location points, relative to the URL that answered.
+std::optional<Url> resolve_location(const Url& base, const std::string& location)
+{
+  try {
+    if (location.find("://") != std::string::npos) {
+      return parse_url(location);
+    }
+    if (location.rfind("//", 0) == 0) {
+      return parse_url(base.scheme + ":" + location);
+    }
+    if (!location.empty() && location.front() == '/') {
+      return parse_url(base.origin() + location);
+    }
+    const std::string path = base.target.substr(0, base.target.find('?'));
+    return parse_url(base.origin() + path.substr(0, path.rfind('/') + 1) + location);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool is_redirect(int status)
+{
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+} // namespace
+
+TransferResult HttplibTransport::send(const Request& original, ResponseHandler& handler)
+{
+  // Redirects are followed here rather than by cpp-httplib, which would follow them with a
+  // client that cancel() cannot reach and would send credentials to any host.
+  constexpr int k_max_redirects = 10;
+  Request request = original;
+  for (int hop = 0;; ++hop) {
+    std::optional<std::string> location;
+    int status = 0;
+    const TransferResult result = send_once(request, handler, location, status);
+    if (!location) {
+      return result;
+    }
+    if (hop == k_max_redirects) {
+      return {TransferResult::Outcome::broken, "more than 10 redirects"};
+    }
+    const auto next = resolve_location(request.url, *location);
+    if (!next) {
+      return {TransferResult::Outcome::broken, "a redirect to an invalid URL: " + *location};
+    }
+    if (next->origin() != request.url.origin()) {
+      request.basic_user.clear();
+      request.basic_password.clear();
+      request.bearer_token.clear();
+      std::erase_if(request.headers, [](const auto& header) {
+        return find_header({header}, "Authorization") || find_header({header}, "Cookie");
+      });
+    }
+    if (status == 303 || ((status == 301 || status == 302) && request.method == "POST")) {
+      request.method = "GET";
+      request.body.reset();
+      std::erase_if(request.headers, [](const auto& header) {
+        return find_header({header}, "Content-Type").has_value();
+      });
+    }
+    request.url = *next;
+  }
+}
+
+TransferResult HttplibTransport::send_once(const Request& request, ResponseHandler& handler,
+                                           std::optional<std::string>& location, int& status)
 {
   httplib::Client client(request.url.origin());
   {
@@ -82,13 +151,23 @@ TransferResult HttplibTransport::send(const Request& request, ResponseHandler& h
     }
     m_client = &client;
   }
+  // cancel() must never reach a client that is gone, whatever leaves this function.
+  struct Forget {
+    HttplibTransport& transport;
+    ~Forget()
+    {
+      std::lock_guard lock(transport.m_mutex);
+      transport.m_client = nullptr;
+    }
+  } forget{*this};
+
   const auto connect_us = std::chrono::duration_cast<std::chrono::microseconds>(request.connect_timeout).count();
   client.set_connection_timeout(static_cast<time_t>(connect_us / 1000000),
                                 static_cast<time_t>(connect_us % 1000000));
   // Streams may be quiet for hours; idle limits are the caller's watchdog's business.
   client.set_read_timeout(std::chrono::hours(24 * 365));
   client.set_write_timeout(std::chrono::seconds(60));
-  client.set_follow_location(true);
+  client.set_follow_location(false);
   client.set_decompress(true);
   client.set_keep_alive(false);
   client.set_url_encode(false);
@@ -121,6 +200,11 @@ TransferResult HttplibTransport::send(const Request& request, ResponseHandler& h
   bool head_seen = false;
   auto deliver_head = [&](const httplib::Response& response) {
     head_seen = true;
+    status = response.status;
+    if (is_redirect(response.status) && response.has_header("Location")) {
+      location = response.get_header_value("Location");
+      return false;
+    }
     ResponseHead head;
     head.status = response.status;
     head.reason = response.reason;
@@ -143,14 +227,18 @@ TransferResult HttplibTransport::send(const Request& request, ResponseHandler& h
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
   const bool ok = client.send(req, response, error);
-  // cpp-httplib does not call the response handler for a response without a body (204).
-  if (ok && !head_seen && response.status != -1) {
+  // cpp-httplib does not call the response handler for a response without a body (204), and
+  // not for a redirect it does not follow (a 3xx without Location, 304).
+  if (!head_seen && response.status > 0 && (ok || error == httplib::Error::Success)) {
     deliver_head(response);
+    if (location) {
+      return {TransferResult::Outcome::stopped, {}};
+    }
+    return {TransferResult::Outcome::completed, {}};
   }
   bool cancelled = false;
   {
     std::lock_guard lock(m_mutex);
-    m_client = nullptr;
     cancelled = m_cancelled;
     m_cancelled = false;
   }

@@ -4,6 +4,8 @@
 #include "http/transport.hpp"
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <mutex>
 
 namespace httplib {
@@ -21,6 +23,9 @@ public:
   void clear_cancel() override;
 
 private:
+  TransferResult send_once(const Request& request, ResponseHandler& handler,
+                           std::optional<std::string>& location, int& status);
+
   std::mutex m_mutex; // guards m_client, which cancel() reaches from another thread
   httplib::Client* m_client = nullptr;
   bool m_cancelled = false;

@@ -51,7 +51,10 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   if (end == nullptr || *end != '\0') {
     return std::nullopt;
   }
-  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
+  // Clamped to a year ahead: a date centuries away would overflow system_clock.
+  const std::time_t seconds = std::min<std::time_t>(
+    timegm(&tm), std::chrono::system_clock::to_time_t(now) + 365L * 24 * 3600);
+  const auto when = std::chrono::system_clock::from_time_t(seconds);
   if (when <= now) {
     return std::chrono::milliseconds(0);
   }

@@ -54,10 +54,15 @@ void Watchdog::watch()
         kind = Expiry::idle;
       }
     }
+    if (m_expired != Expiry::none) {
+      // A cancel can fall between a connection's steps and be lost: repeat it until the
+      // transfer has ended and disarm() is called.
+      m_transport.cancel();
+      m_wake.wait_for(lock, std::chrono::milliseconds(100));
+      continue;
+    }
     if (Clock::now() >= deadline) {
       m_expired = kind;
-      m_armed = false;
-      m_transport.cancel();
       continue;
     }
     // touch() only moves the idle deadline later, so waking at the old one and looking again

@@ -96,8 +96,9 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
     return std::nullopt;
   }
   const double ms = std::stod(std::string(number)) * scale;
-  // Far beyond any timeout anyone means, and well inside the range of milliseconds::rep.
-  if (!std::isfinite(ms) || ms > 1e15) {
+  // About 31 years: beyond any timeout anyone means, and a deadline this far from now still
+  // fits a steady_clock time_point in nanoseconds.
+  if (!std::isfinite(ms) || ms > 1e12) {
     return std::nullopt;
   }
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));

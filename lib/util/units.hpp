@@ -14,7 +14,7 @@ namespace util {
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
 /// The duration in TEXT: a whole or decimal number with a unit ms, s, m or h; a bare number is
-/// seconds. Empty on anything else, on a negative value or on overflow.
+/// seconds. Empty on anything else, on a negative value, or beyond 10^12 ms (about 31 years).
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 /// Bytes written the way parse_size reads them back, in the largest exact binary unit ("16MiB").

@@ -107,3 +107,11 @@ NDJSON
   exec 8>&-
   wait "$pid"
 }
+
+@test "several files make one stream: an id does not leak from one file into the next" {
+  printf '{"data":"a","id":"5"}\n' > a.ndjson
+  printf '{"data":"b"}\n' > b.ndjson
+  run bash -c "'$SSE' format a.ndjson b.ndjson | '$SSE' parse"
+  assert_success
+  assert_output $'{"event":"message","data":"a","id":"5"}\n{"event":"message","data":"b"}'
+}

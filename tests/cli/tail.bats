@@ -10,6 +10,10 @@ setup() {
 
 teardown() {
   stop_server
+  if [[ -n ${OTHER_PID:-} ]]; then
+    kill "$OTHER_PID" 2> /dev/null || true
+    wait "$OTHER_PID" 2> /dev/null || true
+  fi
 }
 
 # Writes a scenario: one JSON connection entry per argument.
@@ -176,7 +180,7 @@ gap() {
   run --separate-stderr "$SSE" tail --json '{"prompt": "hi"}' "$SERVER_URL/v1/chat"
   assert_failure 1
   assert_output '{"event":"message","data":"partial"}'
-  assert_regex "$stderr" "not re-sent: --retry-post allows it"
+  assert_regex "$stderr" "^sse: error: connection lost while reading; not re-sent without --retry-post \($SERVER_URL/v1/chat\)$"
   assert_equal "$(requests)" 1
   assert_equal "$(jq -r .method requests.ndjson)" POST
   assert_equal "$(jq -r .body requests.ndjson)" '{"prompt": "hi"}'
@@ -384,4 +388,56 @@ gap() {
   assert_regex "$stderr" "needs --apply"
   run --separate-stderr "$SSE" tail --apply --extract /a http://127.0.0.1:9/
   assert_failure 2
+}
+
+@test "redirects are followed, without credentials to another host, and loops end" {
+  # Server B, in its own directory so that its request log is its own.
+  mkdir b
+  printf '%s\n' '{"connections": [{"steps": [{"send": "data: elsewhere\n\n"}]}]}' > b/scenario.json
+  (cd b && start_server scenario.json && echo "$SERVER_PID $SERVER_URL" > ../b.info)
+  read -r OTHER_PID other_url < b.info
+  scenario "{\"status\": 302, \"headers\": {\"Location\": \"$other_url/feed\"}}"
+  run --separate-stderr "$SSE" tail --no-reconnect -u alice:s3cret -H 'X-Keep: 1' "$SERVER_URL/start"
+  assert_success
+  assert_output '{"event":"message","data":"elsewhere"}'
+  assert_equal "$(request_header 1 authorization)" "Basic $(printf alice:s3cret | base64)"
+  assert_equal "$(jq -r .url b/requests.ndjson)" /feed
+  assert_equal "$(jq -r '.headers.authorization // "none"' b/requests.ndjson)" none
+  assert_equal "$(jq -r '.headers["x-keep"]' b/requests.ndjson)" 1
+  stop_server
+  scenario '{"status": 307, "headers": {"Location": "/again"}}'
+  run --separate-stderr "$SSE" tail --no-reconnect "$SERVER_URL"
+  assert_failure 1
+  assert_regex "$stderr" "more than 10 redirects"
+  assert_equal "$(requests)" 11
+}
+
+@test "a 3xx without Location and a 304 are HTTP errors, exit 4" {
+  scenario '{"status": 302}'
+  run --separate-stderr "$SSE" tail "$SERVER_URL"
+  assert_failure 4
+  assert_equal "$stderr" "sse: error: HTTP 302 Found ($SERVER_URL/)"
+}
+
+@test "a POST that goes idle is exit 124, not re-sent" {
+  scenario '{"steps": [{"send": "data: a\n\n"}, {"stall": true}]}'
+  run --separate-stderr "$SSE" tail --json '{}' --idle-timeout 300ms "$SERVER_URL"
+  assert_failure 124
+  assert_equal "$stderr" "sse: error: no data for 300ms (--idle-timeout); not re-sent without --retry-post ($SERVER_URL/)"
+  assert_equal "$(requests)" 1
+}
+
+@test "a closed stdout also ends the wait before a reconnect" {
+  scenario '{"steps": [{"send": "retry: 20000\ndata: 1\n\ndata: 2\n\n"}]}'
+  run --separate-stderr timeout 10 bash -c "'$SSE' tail '$SERVER_URL' | head -1; exit \${PIPESTATUS[0]}"
+  assert_success
+  assert_output '{"event":"message","data":"1","retry":20000}'
+}
+
+@test "durations beyond 31 years and https proxies are usage errors" {
+  run --separate-stderr "$SSE" tail --timeout 100000000h http://127.0.0.1:9/
+  assert_failure 2
+  run --separate-stderr "$SSE" tail --proxy https://127.0.0.1:9/ http://127.0.0.1:9/
+  assert_failure 2
+  assert_equal "$stderr" "sse: error: only http:// proxies are supported (--proxy)"
 }

@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
+#include <thread>
 
 namespace {
 
@@ -78,7 +82,7 @@ http::EventSourceOptions options(const char* method = "GET")
   return o;
 }
 
-util::Errc error_of(FakeTransport& transport, http::EventSourceOptions o, Recorder& recorder)
+util::Errc error_of(http::Transport& transport, http::EventSourceOptions o, Recorder& recorder)
 {
   try {
     http::EventSource(transport, std::move(o), recorder).run();
@@ -238,6 +242,82 @@ TEST(HttpEventSource, UserHeadersReplaceTheDefaults)
                           [](const auto& h) { return h.first == "Accept" || h.first == "accept"; }),
             1);
   EXPECT_EQ(http::find_header(headers, "Last-Event-ID"), "start");
+}
+
+} // namespace
+
+namespace {
+
+// Sends headers and one event, then blocks like a silent server until cancel() is called.
+class SilentTransport : public http::Transport {
+public:
+  std::atomic<int> cancels{0};
+
+  http::TransferResult send(const http::Request&, http::ResponseHandler& handler) override
+  {
+    handler.on_head({200, "OK", {{"Content-Type", "text/event-stream"}}});
+    handler.on_body("data: hello\n\n");
+    std::unique_lock lock(m_mutex);
+    m_cancelled.wait(lock, [this] { return m_cancel; });
+    m_cancel = false;
+    return {Outcome::cancelled, "cancelled"};
+  }
+  void cancel() override
+  {
+    ++cancels;
+    {
+      std::lock_guard lock(m_mutex);
+      m_cancel = true;
+    }
+    m_cancelled.notify_all();
+  }
+  void clear_cancel() override
+  {
+    std::lock_guard lock(m_mutex);
+    m_cancel = false;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_cancelled;
+  bool m_cancel = false;
+};
+
+TEST(HttpEventSource, TheWatchdogCancelsASilentStreamAtTheIdleTimeout)
+{
+  SilentTransport transport;
+  auto o = options();
+  o.reconnect = false;
+  o.idle_timeout = 50ms;
+  Recorder recorder;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(error_of(transport, o, recorder), util::Errc::timeout);
+  EXPECT_GE(transport.cancels.load(), 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
+  EXPECT_EQ(recorder.events, (std::vector<std::string>{"hello#"}));
+}
+
+TEST(HttpEventSource, TheWatchdogEndsTheWholeRunAtTheTotalTimeout)
+{
+  SilentTransport transport;
+  auto o = options();
+  o.timeout = 80ms;
+  Recorder recorder;
+  EXPECT_EQ(error_of(transport, o, recorder), util::Errc::timeout);
+  EXPECT_GE(transport.cancels.load(), 1);
+}
+
+TEST(HttpEventSource, InterruptEndsTheRunQuietly)
+{
+  SilentTransport transport;
+  Recorder recorder;
+  http::EventSource source(transport, options(), recorder);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(30ms);
+    source.interrupt();
+  });
+  EXPECT_NO_THROW(source.run());
+  stopper.join();
 }
 
 } // namespace
