@@ -50,11 +50,7 @@ private:
 util::Error limit_error(const sse::ParseFailure& failure, std::uint64_t limit,
                         const std::string& input)
 {
-  const std::string what = failure.in_line ? "a line of event " : "event ";
-  return util::Error(util::Errc::bad_input,
-                     what + std::to_string(failure.event_number)
-                       + " exceeds the maximum event size of " + util::format_size(limit)
-                       + " (--max-event-size)",
+  return util::Error(util::Errc::bad_input, sse::describe(failure, limit),
                      input + ", line at byte " + std::to_string(failure.byte_offset));
 }
 

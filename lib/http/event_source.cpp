@@ -3,6 +3,7 @@
 #include "http/retry.hpp"
 #include "http/watchdog.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 #include "util/units.hpp"
 
 #include <algorithm>
@@ -19,21 +20,13 @@ using std::chrono::milliseconds;
 
 constexpr std::size_t k_body_excerpt = 200;
 
-std::string lower(std::string_view text)
-{
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool is_event_stream(const ResponseHead& head)
 {
   const auto type = find_header(head.headers, "Content-Type");
   if (!type) {
     return false;
   }
-  std::string media = lower(type->substr(0, type->find(';')));
+  std::string media = util::to_lower(type->substr(0, type->find(';')));
   media.erase(std::remove_if(media.begin(), media.end(), [](char c) { return c == ' ' || c == '\t'; }),
               media.end());
   return media == "text/event-stream";
@@ -159,11 +152,7 @@ private:
 
 util::Error limit_error(const sse::ParseFailure& failure, std::size_t limit, const std::string& url)
 {
-  const std::string what = failure.in_line ? "a line of event " : "event ";
-  return util::Error(util::Errc::bad_input,
-                     what + std::to_string(failure.event_number)
-                       + " exceeds the maximum event size of " + util::format_size(limit)
-                       + " (--max-event-size)",
+  return util::Error(util::Errc::bad_input, sse::describe(failure, limit),
                      url + ", line at byte " + std::to_string(failure.byte_offset));
 }
 

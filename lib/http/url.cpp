@@ -1,6 +1,7 @@
 #include "http/url.hpp"
 
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,14 +12,6 @@ namespace {
 util::Error bad_url(std::string_view text, const std::string& why)
 {
   return util::Error(util::Errc::usage, "invalid URL: " + why, std::string(text));
-}
-
-std::string lower(std::string_view text)
-{
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 } // namespace
@@ -36,7 +29,7 @@ Url parse_url(std::string_view text)
     throw bad_url(text, "expected http:// or https://");
   }
   Url url;
-  url.scheme = lower(text.substr(0, scheme_end));
+  url.scheme = util::to_lower(text.substr(0, scheme_end));
   if (url.scheme != "http" && url.scheme != "https") {
     throw bad_url(text, "unsupported scheme '" + url.scheme + "'");
   }
@@ -71,7 +64,7 @@ Url parse_url(std::string_view text)
   if (url.host.empty()) {
     throw bad_url(text, "no host");
   }
-  url.host = lower(url.host);
+  url.host = util::to_lower(url.host);
   url.port = url.scheme == "https" ? 443 : 80;
   if (!port_text.empty()) {
     int port = 0;

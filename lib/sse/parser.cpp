@@ -1,6 +1,7 @@
 #include "sse/parser.hpp"
 
 #include "sse/utf8.hpp"
+#include "util/units.hpp"
 
 #include <cstring>
 #include <limits>
@@ -41,6 +42,13 @@ std::string_view strip_one_space(std::string_view value)
 }
 
 } // namespace
+
+std::string describe(const ParseFailure& failure, std::uint64_t limit)
+{
+  return std::string(failure.in_line ? "a line of event " : "event ")
+         + std::to_string(failure.event_number) + " exceeds the maximum event size of "
+         + util::format_size(limit) + " (--max-event-size)";
+}
 
 Parser::Parser(ParserHandler& handler, ParserOptions options)
   : m_handler(handler), m_options(options)

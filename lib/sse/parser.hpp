@@ -46,6 +46,10 @@ struct ParseFailure {
   bool in_line = false;           ///< a single line, rather than the event, was too large
 };
 
+/// "a line of event 3 exceeds the maximum event size of 16MiB (--max-event-size)": what a
+/// failure means for the user, LIMIT being the max_event_size in force.
+std::string describe(const ParseFailure& failure, std::uint64_t limit);
+
 class Parser {
 public:
   explicit Parser(ParserHandler& handler, ParserOptions options = {});

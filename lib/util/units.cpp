@@ -1,5 +1,7 @@
 #include "util/units.hpp"
 
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -7,14 +9,6 @@
 
 namespace util {
 namespace {
-
-std::string lower(std::string_view text)
-{
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Splits "12.5ms" into the number and the unit; the number must be digits with at most one dot.
 bool split_number(std::string_view text, bool allow_fraction, std::string_view& number,
@@ -41,7 +35,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text)
   if (!split_number(text, false, number, unit_text)) {
     return std::nullopt;
   }
-  const std::string unit = lower(unit_text);
+  const std::string unit = util::to_lower(unit_text);
   std::uint64_t multiplier = 0;
   if (unit.empty() || unit == "b") {
     multiplier = 1;
@@ -82,7 +76,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
   if (!split_number(text, true, number, unit_text)) {
     return std::nullopt;
   }
-  const std::string unit = lower(unit_text);
+  const std::string unit = util::to_lower(unit_text);
   double scale = 0;
   if (unit == "ms") {
     scale = 1;
