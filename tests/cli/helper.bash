@@ -41,6 +41,8 @@ exited() {
 start_server() {
   local scenario=$1
   : > requests.ndjson
+  # A previous server's line must not be taken for this one's.
+  rm -f server.err
   node "$REPO_ROOT/tests/cli/servers/scripted.mjs" "$scenario" requests.ndjson 2> server.err &
   SERVER_PID=$!
   wait_for 10 grep -q '^listening on ' server.err
