@@ -441,3 +441,14 @@ gap() {
   assert_failure 2
   assert_equal "$stderr" "sse: error: only http:// proxies are supported (--proxy)"
 }
+
+@test "-v shows the request and the response headers on stderr, data stays on stdout" {
+  scenario '{"headers": {"X-Server": "scripted"}, "steps": [{"send": "data: x\n\n"}]}'
+  run --separate-stderr "$SSE" -v tail --no-reconnect -H 'X-Trace: 7' "$SERVER_URL/s"
+  assert_success
+  assert_output '{"event":"message","data":"x"}'
+  assert_regex "$stderr" "sse: > GET $SERVER_URL/s"
+  assert_regex "$stderr" "sse: > X-Trace: 7"
+  assert_regex "$stderr" "sse: < HTTP 200 OK"
+  assert_regex "$stderr" "sse: < (X-Server|x-server): scripted"
+}
