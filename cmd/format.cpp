@@ -76,46 +76,13 @@ int run_format(const FormatOptions& options)
   LineFormatter formatter(options, out);
   for (const auto& path : inputs_or_stdin(options.files)) {
     Input input(path);
-    std::string pending;
-    std::uint64_t number = 0;
-    auto where = [&] { return input.name() + ":" + std::to_string(number); };
-    auto check_length = [&](std::size_t length) {
-      if (length > limit) {
-        throw util::Error(util::Errc::bad_input,
-                          "line longer than the maximum of " + util::format_size(limit)
-                            + " (--max-line-size)",
-                          where());
-      }
-    };
-    for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
-      std::size_t start = 0;
-      while (true) {
-        const void* found = std::memchr(chunk.data() + start, '\n', chunk.size() - start);
-        if (found == nullptr) {
-          pending.append(chunk.substr(start));
-          check_length(pending.size());
-          break;
-        }
-        const auto stop = static_cast<std::size_t>(static_cast<const char*>(found) - chunk.data());
-        ++number;
-        if (pending.empty()) {
-          check_length(stop - start);
-          formatter.line(chunk.substr(start, stop - start), where());
-        } else {
-          pending.append(chunk.substr(start, stop - start));
-          check_length(pending.size());
-          formatter.line(pending, where());
-          pending.clear();
-        }
-        start = stop + 1;
+    read_lines(
+      input, limit, "", "--max-line-size",
+      [&](std::string_view line, std::uint64_t number) {
+        formatter.line(line, input.name() + ":" + std::to_string(number));
         out.flush_if_large();
-      }
-      out.flush();
-    }
-    if (!pending.empty()) {
-      ++number;
-      formatter.line(pending, where());
-    }
+      },
+      [&] { out.flush(); });
     out.flush();
   }
   return k_exit_ok;

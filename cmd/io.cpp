@@ -1,6 +1,7 @@
 #include "io.hpp"
 
 #include "util/error.hpp"
+#include "util/units.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -80,6 +81,15 @@ std::string_view Input::read()
                         std::string("cannot read input: ") + std::strerror(errno), m_name);
     }
   }
+}
+
+void throw_line_too_long(const Input& input, std::uint64_t number, std::uint64_t limit,
+                         const char* what, const char* option)
+{
+  throw util::Error(util::Errc::bad_input,
+                    std::string("line longer than the maximum ") + what + "of "
+                      + util::format_size(limit) + " (" + option + ")",
+                    input.name() + ":" + std::to_string(number));
 }
 
 std::vector<std::string> inputs_or_stdin(const std::vector<std::string>& files)

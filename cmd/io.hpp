@@ -3,6 +3,8 @@
 // output buffered only until the caller flushes, which it does before every blocking read.
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,5 +64,53 @@ private:
 
 /// The files named on a command line, or stdin when none were.
 std::vector<std::string> inputs_or_stdin(const std::vector<std::string>& files);
+
+/// Throws util::Error(bad_input) "line longer than the maximum WHAT of LIMIT (OPTION)" naming
+/// INPUT:NUMBER.
+[[noreturn]] void throw_line_too_long(const Input& input, std::uint64_t number, std::uint64_t limit,
+                                      const char* what, const char* option);
+
+/// Reads INPUT line by line as its chunks arrive: ON_LINE(text, number) for every line (without
+/// its LF; a last line without one counts too), then AFTER_CHUNK() once a chunk's lines are
+/// done, that is before the next blocking read. A line longer than LIMIT is an error naming it
+/// (see throw_line_too_long), detected before the whole line is held.
+template <typename OnLine, typename AfterChunk>
+void read_lines(Input& input, std::uint64_t limit, const char* what, const char* option,
+                OnLine on_line, AfterChunk after_chunk)
+{
+  std::string pending; // the start of a line that continues in the next chunk
+  std::uint64_t number = 0;
+  auto check = [&](std::size_t length) {
+    if (length > limit) {
+      throw_line_too_long(input, number + 1, limit, what, option);
+    }
+  };
+  for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
+    std::size_t start = 0;
+    while (true) {
+      const void* found = std::memchr(chunk.data() + start, '\n', chunk.size() - start);
+      if (found == nullptr) {
+        pending.append(chunk.substr(start));
+        check(pending.size());
+        break;
+      }
+      const auto stop = static_cast<std::size_t>(static_cast<const char*>(found) - chunk.data());
+      if (pending.empty()) {
+        check(stop - start);
+        on_line(chunk.substr(start, stop - start), ++number);
+      } else {
+        pending.append(chunk.substr(start, stop - start));
+        check(pending.size());
+        on_line(std::string_view(pending), ++number);
+        pending.clear();
+      }
+      start = stop + 1;
+    }
+    after_chunk();
+  }
+  if (!pending.empty()) {
+    on_line(std::string_view(pending), ++number);
+  }
+}
 
 } // namespace cmd

@@ -78,46 +78,13 @@ private:
 
 void read_ndjson(StateSession& session, Input& input, std::uint64_t limit)
 {
-  std::string pending;
   json::EventLine line;
-  std::uint64_t number = 0;
-  auto check_length = [&](std::size_t length) {
-    if (length > limit) {
-      throw util::Error(util::Errc::bad_input,
-                        "line longer than the maximum event size of " + util::format_size(limit)
-                          + " (--max-event-size)",
-                        input.name() + ":" + std::to_string(number + 1));
-    }
-  };
-  for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
-    std::size_t start = 0;
-    while (true) {
-      const void* found = std::memchr(chunk.data() + start, '\n', chunk.size() - start);
-      if (found == nullptr) {
-        pending.append(chunk.substr(start));
-        check_length(pending.size());
-        break;
-      }
-      const auto stop = static_cast<std::size_t>(static_cast<const char*>(found) - chunk.data());
-      if (pending.empty()) {
-        check_length(stop - start);
-        ++number;
-        patch_line(session, chunk.substr(start, stop - start), line, input.name(), number);
-      } else {
-        pending.append(chunk.substr(start, stop - start));
-        check_length(pending.size());
-        ++number;
-        patch_line(session, pending, line, input.name(), number);
-        pending.clear();
-      }
-      start = stop + 1;
-    }
-    session.flush();
-  }
-  if (!pending.empty()) {
-    ++number;
-    patch_line(session, pending, line, input.name(), number);
-  }
+  read_lines(
+    input, limit, "event size ", "--max-event-size",
+    [&](std::string_view text, std::uint64_t number) {
+      patch_line(session, text, line, input.name(), number);
+    },
+    [&] { session.flush(); });
 }
 
 void read_event_stream(StateSession& session, Input& input, std::uint64_t limit)
