@@ -97,6 +97,12 @@ struct GoldenCase {
   fs::path expected;
 };
 
+// How GoogleTest names a case in its output (otherwise a dump of the struct's bytes).
+void PrintTo(const GoldenCase& golden, std::ostream* out)
+{
+  *out << golden.name;
+}
+
 fs::path golden_dir()
 {
   return fs::path(SSE_TEST_DATA) / "sse";
