@@ -5,12 +5,14 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "io.hpp"
+#include "stdout_watch.hpp"
 #include "json/ndjson.hpp"
 #include "sse/formatter.hpp"
 #include "util/units.hpp"
 
 #include <cstring>
 #include <memory>
+#include <unistd.h>
 
 namespace cmd {
 namespace {
@@ -70,6 +72,9 @@ private:
 int run_format(const FormatOptions& options)
 {
   const std::uint64_t limit = *util::parse_size(options.max_line_size);
+  // Reading a quiet input blocks; a reader of stdout that has gone ends us at once, as a
+  // write would if there were one to make. Nothing is lost: there is nobody to read it.
+  StdoutWatch watch([] { ::_exit(k_exit_ok); });
   Writer out;
   // One formatter for all files: their output is one stream, so the id it last sent carries
   // over from one file to the next.

@@ -6,12 +6,14 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "io.hpp"
+#include "stdout_watch.hpp"
 #include "output.hpp"
 #include "sse/parser.hpp"
 #include "util/units.hpp"
 
 #include <iostream>
 #include <memory>
+#include <unistd.h>
 
 namespace cmd {
 namespace {
@@ -63,6 +65,9 @@ int run_parse(const ParseOptions& options, const Context& context)
     format = choose_format(options.format);
     printer.emplace(format, use_color(context.color), options.json_data);
   }
+  // Reading a quiet input blocks; a reader of stdout that has gone ends us at once, as a
+  // write would if there were one to make. Nothing is lost: there is nobody to read it.
+  StdoutWatch watch([] { ::_exit(k_exit_ok); });
   Writer out;
   std::uint64_t total = 0;
   for (const auto& path : inputs_or_stdin(options.files)) {

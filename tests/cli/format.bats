@@ -115,3 +115,13 @@ NDJSON
   assert_success
   assert_output $'{"event":"message","data":"a","id":"5"}\n{"event":"message","data":"b"}'
 }
+
+@test "a closed stdout ends sse format while its input is quiet" {
+  mkfifo in
+  exec 8<> in
+  printf 'one\ntwo\n' >&8
+  run --separate-stderr timeout 10 bash -c "'$SSE' format --lines < in | head -1; exit \${PIPESTATUS[0]}"
+  exec 8>&-
+  assert_success
+  assert_output 'data: one'
+}

@@ -155,3 +155,13 @@ setup() {
   assert_output ""
   assert_equal "$stderr" "sse: error: a line of event 1 exceeds the maximum event size of 1KiB (--max-event-size) (big.sse, line at byte 0)"
 }
+
+@test "a closed stdout ends sse parse while its input is quiet" {
+  mkfifo in
+  exec 8<> in
+  printf 'data: 1\n\ndata: 2\n\n' >&8
+  run --separate-stderr timeout 10 bash -c "'$SSE' parse < in | head -1; exit \${PIPESTATUS[0]}"
+  exec 8>&-
+  assert_success
+  assert_output '{"event":"message","data":"1"}'
+}
