@@ -76,20 +76,9 @@ public:
           operation.is_object = false;
           operation.kind = kind_of(scratch);
         }
-        skip_space();
-        if (m_p == m_end) {
-          fail("unexpected end of input");
-        }
-        if (*m_p == ',') {
-          ++m_p;
-          skip_space();
-          continue;
-        }
-        if (*m_p == ']') {
-          ++m_p;
+        if (!another(']')) {
           break;
         }
-        fail("expected ',' or ']'");
       }
     }
     skip_space();
@@ -124,17 +113,7 @@ public:
       ++m_p;
     } else {
       while (true) {
-        if (m_p == m_end || *m_p != '"') {
-          fail(m_p == m_end ? "unexpected end of input" : "expected a member name");
-        }
-        key.clear();
-        read_string(key);
-        skip_space();
-        if (m_p == m_end || *m_p != ':') {
-          fail(m_p == m_end ? "unexpected end of input" : "expected ':'");
-        }
-        ++m_p;
-        skip_space();
+        read_member_name(key);
         // As JSON.parse, a repeated member keeps its last value.
         if (key == "event" || key == "data") {
           std::string& text = key == "event" ? out.event_text : out.data_text;
@@ -155,20 +134,9 @@ public:
           out.comment = out.comment || key == "comment";
           read_value(scratch, 0);
         }
-        skip_space();
-        if (m_p == m_end) {
-          fail("unexpected end of input");
-        }
-        if (*m_p == ',') {
-          ++m_p;
-          skip_space();
-          continue;
-        }
-        if (*m_p == '}') {
-          ++m_p;
+        if (!another('}')) {
           break;
         }
-        fail("expected ',' or '}'");
       }
     }
     skip_space();
@@ -190,17 +158,7 @@ private:
     }
     std::string& key = m_key;
     while (true) {
-      if (m_p == m_end || *m_p != '"') {
-        fail(m_p == m_end ? "unexpected end of input" : "expected a member name");
-      }
-      key.clear();
-      read_string(key);
-      skip_space();
-      if (m_p == m_end || *m_p != ':') {
-        fail(m_p == m_end ? "unexpected end of input" : "expected ':'");
-      }
-      ++m_p;
-      skip_space();
+      read_member_name(key);
       Operation::Text* text = nullptr;
       if (key == "op") {
         text = &operation.op;
@@ -226,20 +184,9 @@ private:
       } else {
         read_value(scratch, 2);
       }
-      skip_space();
-      if (m_p == m_end) {
-        fail("unexpected end of input");
+      if (!another('}')) {
+        break;
       }
-      if (*m_p == ',') {
-        ++m_p;
-        skip_space();
-        continue;
-      }
-      if (*m_p == '}') {
-        ++m_p;
-        return;
-      }
-      fail("expected ',' or '}'");
     }
   }
 
@@ -265,6 +212,41 @@ private:
       fail("unexpected character");
     }
     m_p += word.size();
+  }
+
+  // Reads a member name and the ':' after it, leaving the input at the member's value.
+  void read_member_name(std::string& key)
+  {
+    if (m_p == m_end || *m_p != '"') {
+      fail(m_p == m_end ? "unexpected end of input" : "expected a member name");
+    }
+    key.clear();
+    read_string(key);
+    skip_space();
+    if (m_p == m_end || *m_p != ':') {
+      fail(m_p == m_end ? "unexpected end of input" : "expected ':'");
+    }
+    ++m_p;
+    skip_space();
+  }
+
+  // After a member or an element: true when a ',' says another follows, false at CLOSE.
+  bool another(char close)
+  {
+    skip_space();
+    if (m_p == m_end) {
+      fail("unexpected end of input");
+    }
+    if (*m_p == ',') {
+      ++m_p;
+      skip_space();
+      return true;
+    }
+    if (*m_p == close) {
+      ++m_p;
+      return false;
+    }
+    fail(close == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
   }
 
   void read_value(json& out, std::size_t depth)
@@ -325,37 +307,16 @@ private:
     }
     std::string key;
     while (true) {
-      if (m_p == m_end || *m_p != '"') {
-        fail(m_p == m_end ? "unexpected end of input" : "expected a member name");
-      }
-      key.clear();
-      read_string(key);
-      skip_space();
-      if (m_p == m_end || *m_p != ':') {
-        fail(m_p == m_end ? "unexpected end of input" : "expected ':'");
-      }
-      ++m_p;
-      skip_space();
+      read_member_name(key);
       // A repeated name keeps its last value, as JSON.parse does.
       auto [it, inserted] = object.try_emplace(std::move(key));
       if (!inserted) {
         it->second = nullptr;
       }
       read_value(it->second, depth);
-      skip_space();
-      if (m_p == m_end) {
-        fail("unexpected end of input");
+      if (!another('}')) {
+        break;
       }
-      if (*m_p == ',') {
-        ++m_p;
-        skip_space();
-        continue;
-      }
-      if (*m_p == '}') {
-        ++m_p;
-        return;
-      }
-      fail("expected ',' or '}'");
     }
   }
 
@@ -372,20 +333,9 @@ private:
     }
     while (true) {
       read_value(array.emplace_back(), depth);
-      skip_space();
-      if (m_p == m_end) {
-        fail("unexpected end of input");
+      if (!another(']')) {
+        break;
       }
-      if (*m_p == ',') {
-        ++m_p;
-        skip_space();
-        continue;
-      }
-      if (*m_p == ']') {
-        ++m_p;
-        return;
-      }
-      fail("expected ',' or ']'");
     }
   }
 

@@ -22,22 +22,10 @@ std::string in_quotes(std::string_view text)
   return "\"" + std::string(text) + "\"";
 }
 
+// As json::kind_of, but keys care whether a number is whole.
 const char* kind_of(const json& value)
 {
-  switch (value.type()) {
-  case json::value_t::object:
-    return "an object";
-  case json::value_t::array:
-    return "an array";
-  case json::value_t::string:
-    return "a string";
-  case json::value_t::boolean:
-    return "a boolean";
-  case json::value_t::null:
-    return "null";
-  default:
-    return value.is_number_float() ? "a fractional number" : "a number";
-  }
+  return value.is_number_float() ? "a fractional number" : ::json::kind_of(value);
 }
 
 bool is_custom_op(std::string_view op)
