@@ -1,0 +1,611 @@
+#include "net/http_server.hpp"
+
+#include "util/error.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace net {
+namespace {
+
+constexpr std::uint32_t k_read_events = EPOLLIN | EPOLLRDHUP;
+constexpr std::size_t k_read_size = 64 * 1024;
+constexpr std::size_t k_coalesce_limit = 16 * 1024;
+constexpr std::size_t k_max_iov = 64;
+
+std::string chunk_header(std::size_t size)
+{
+  char text[24];
+  const int length = std::snprintf(text, sizeof text, "%zx\r\n", size);
+  return std::string(text, static_cast<std::size_t>(length));
+}
+
+std::string describe_peer(const sockaddr_storage& address)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  std::uint16_t port = 0;
+  if (address.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(address);
+    ::inet_ntop(AF_INET, &in.sin_addr, host, sizeof host);
+    port = ntohs(in.sin_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+    ::inet_ntop(AF_INET6, &in6.sin6_addr, host, sizeof host);
+    port = ntohs(in6.sin6_port);
+  }
+  return "[" + std::string(host) + "]:" + std::to_string(port);
+}
+
+} // namespace
+
+std::shared_ptr<const SharedChunk> make_shared_chunk(std::string bytes)
+{
+  auto chunk = std::make_shared<SharedChunk>();
+  chunk->framed = chunk_header(bytes.size());
+  chunk->framed += bytes;
+  chunk->framed += "\r\n";
+  chunk->plain = std::move(bytes);
+  return chunk;
+}
+
+std::string_view reason_phrase(int status)
+{
+  switch (status) {
+  case 200: return "OK";
+  case 201: return "Created";
+  case 204: return "No Content";
+  case 301: return "Moved Permanently";
+  case 302: return "Found";
+  case 304: return "Not Modified";
+  case 307: return "Temporary Redirect";
+  case 308: return "Permanent Redirect";
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 408: return "Request Timeout";
+  case 409: return "Conflict";
+  case 410: return "Gone";
+  case 411: return "Length Required";
+  case 412: return "Precondition Failed";
+  case 413: return "Content Too Large";
+  case 415: return "Unsupported Media Type";
+  case 422: return "Unprocessable Content";
+  case 429: return "Too Many Requests";
+  case 431: return "Request Header Fields Too Large";
+  case 500: return "Internal Server Error";
+  case 501: return "Not Implemented";
+  case 502: return "Bad Gateway";
+  case 503: return "Service Unavailable";
+  case 504: return "Gateway Timeout";
+  case 507: return "Insufficient Storage";
+  default: return "Status";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Connection::Connection(HttpServer& server, int fd, std::string peer)
+  : m_server(server), m_fd(fd), m_peer(std::move(peer)), m_reader(server.m_options.limits)
+{
+}
+
+Connection::~Connection()
+{
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+}
+
+void Connection::on_io(std::uint32_t events)
+{
+  const auto self = shared_from_this();
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+    read_input();
+  }
+  if (open() && (events & EPOLLOUT) != 0) {
+    flush();
+  }
+}
+
+void Connection::read_input()
+{
+  while (open()) {
+    const std::size_t old_size = m_input.size();
+    m_input.resize(old_size + k_read_size);
+    const ssize_t got = ::read(m_fd, m_input.data() + old_size, k_read_size);
+    m_input.resize(old_size + (got > 0 ? static_cast<std::size_t>(got) : 0));
+    if (got > 0) {
+      continue;
+    }
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break;
+    }
+    // The peer is gone (or half-closed, which an event-stream client never does while it
+    // still wants the response).
+    close_now();
+    return;
+  }
+  if (!m_busy) {
+    serve_pending();
+  } else if (m_input.size() - m_input_pos > m_server.m_options.limits.max_head + k_read_size) {
+    // A client that sends without waiting for the answer to what it sent before.
+    close_now();
+  }
+}
+
+void Connection::serve_pending()
+{
+  while (open() && !m_busy && !m_closing) {
+    std::size_t consumed = 0;
+    const std::string_view unread = std::string_view(m_input).substr(m_input_pos);
+    const ReadStatus status = m_reader.read(unread, consumed, m_request);
+    m_input_pos += consumed;
+    if (m_input_pos == m_input.size()) {
+      m_input.clear();
+      m_input_pos = 0;
+    } else if (m_input_pos > k_read_size) {
+      m_input.erase(0, m_input_pos);
+      m_input_pos = 0;
+    }
+    switch (status) {
+    case ReadStatus::incomplete:
+      return;
+    case ReadStatus::bad_request:
+      reply_error(400);
+      return;
+    case ReadStatus::head_too_large:
+      reply_error(431);
+      return;
+    case ReadStatus::body_too_large:
+      reply_error(413);
+      return;
+    case ReadStatus::not_implemented:
+      reply_error(501);
+      return;
+    case ReadStatus::complete:
+      break;
+    }
+    m_server.m_loop.cancel(m_request_timer);
+    m_request_timer = 0;
+    m_busy = true;
+    m_head_only = m_request.method == "HEAD";
+    m_http11 = m_request.minor_version == 1;
+    // HTTP/1.0 connections close after one response: simpler than their keep-alive dialect.
+    m_keep_alive = m_request.minor_version == 1 && m_request.keep_alive();
+    const HttpRequest request = std::move(m_request);
+    m_request = HttpRequest();
+    m_server.m_handler(request, shared_from_this());
+  }
+}
+
+void Connection::reply_error(int status)
+{
+  m_busy = true;
+  m_head_only = false;
+  m_keep_alive = false;
+  const std::string body = std::string(reason_phrase(status)) + "\n";
+  respond(status, {{"Content-Type", "text/plain; charset=utf-8"}}, body);
+}
+
+void Connection::respond(int status, const Headers& headers, std::string_view body)
+{
+  if (!open() || !m_busy || m_streaming) {
+    return;
+  }
+  std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
+  head += reason_phrase(status);
+  head += "\r\n";
+  for (const auto& [name, value] : headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (status != 204 && status != 304) {
+    head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  if (!m_keep_alive) {
+    head += "Connection: close\r\n";
+  }
+  head += "\r\n";
+  queue(head);
+  if (!m_head_only && status != 204 && status != 304) {
+    queue(body);
+  }
+  finish_response();
+}
+
+void Connection::start_stream(int status, const Headers& headers)
+{
+  if (!open() || !m_busy || m_streaming) {
+    return;
+  }
+  m_chunked = m_http11;
+  std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
+  head += reason_phrase(status);
+  head += "\r\n";
+  for (const auto& [name, value] : headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (m_head_only) {
+    head += "\r\n";
+    queue(head);
+    finish_response();
+    return;
+  }
+  if (m_chunked) {
+    head += "Transfer-Encoding: chunked\r\n";
+  } else {
+    m_keep_alive = false;
+    head += "Connection: close\r\n";
+  }
+  head += "\r\n";
+  queue(head);
+  m_streaming = true;
+}
+
+void Connection::write(std::string_view bytes)
+{
+  if (!m_streaming || bytes.empty()) {
+    return;
+  }
+  if (m_chunked) {
+    queue(chunk_header(bytes.size()));
+    queue(bytes);
+    queue("\r\n");
+  } else {
+    queue(bytes);
+  }
+}
+
+void Connection::write(const std::shared_ptr<const SharedChunk>& chunk)
+{
+  if (!m_streaming || chunk->plain.empty()) {
+    return;
+  }
+  Piece piece;
+  piece.shared = chunk;
+  m_queued += piece.bytes(m_chunked).size();
+  m_queue.push_back(std::move(piece));
+  mark_dirty();
+}
+
+void Connection::end_stream()
+{
+  if (!m_streaming) {
+    return;
+  }
+  m_streaming = false;
+  if (m_chunked) {
+    queue("0\r\n\r\n");
+  }
+  finish_response();
+}
+
+void Connection::close_after_flush()
+{
+  if (!open()) {
+    return;
+  }
+  m_streaming = false;
+  m_closing = true;
+  mark_dirty();
+}
+
+void Connection::abort()
+{
+  close_now();
+}
+
+void Connection::queue(std::string_view bytes)
+{
+  if (!open() || bytes.empty()) {
+    return;
+  }
+  // Small writes to one connection share a buffer, so a round writes them with one iovec.
+  if (!m_queue.empty() && !m_queue.back().shared &&
+      m_queue.back().own.size() + bytes.size() <= k_coalesce_limit) {
+    m_queue.back().own += bytes;
+  } else {
+    Piece piece;
+    piece.own = bytes;
+    m_queue.push_back(std::move(piece));
+  }
+  m_queued += bytes.size();
+  mark_dirty();
+}
+
+void Connection::mark_dirty()
+{
+  if (!m_dirty) {
+    m_dirty = true;
+    m_server.schedule_flush(*this);
+  }
+}
+
+void Connection::flush()
+{
+  m_dirty = false;
+  while (open() && !m_queue.empty()) {
+    std::array<iovec, k_max_iov> iov{};
+    std::size_t count = 0;
+    for (const Piece& piece : m_queue) {
+      if (count == iov.size()) {
+        break;
+      }
+      const std::string_view bytes = piece.bytes(m_chunked).substr(piece.offset);
+      iov[count].iov_base = const_cast<char*>(bytes.data());
+      iov[count].iov_len = bytes.size();
+      ++count;
+    }
+    const ssize_t wrote = ::writev(m_fd, iov.data(), static_cast<int>(count));
+    if (wrote < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (!m_want_write) {
+          m_want_write = true;
+          m_server.m_loop.modify(m_fd, k_read_events | EPOLLOUT);
+        }
+        return;
+      }
+      close_now();
+      return;
+    }
+    auto left = static_cast<std::size_t>(wrote);
+    m_queued -= left;
+    while (left > 0) {
+      Piece& front = m_queue.front();
+      const std::size_t remaining = front.bytes(m_chunked).size() - front.offset;
+      if (left < remaining) {
+        front.offset += left;
+        break;
+      }
+      left -= remaining;
+      m_queue.pop_front();
+    }
+  }
+  if (!open()) {
+    return;
+  }
+  if (m_want_write) {
+    m_want_write = false;
+    m_server.m_loop.modify(m_fd, k_read_events);
+  }
+  if (m_closing) {
+    ::shutdown(m_fd, SHUT_WR);
+    close_now();
+  }
+}
+
+void Connection::arm_request_timer()
+{
+  m_server.m_loop.cancel(m_request_timer);
+  std::weak_ptr<Connection> weak = weak_from_this();
+  m_request_timer = m_server.m_loop.after(m_server.m_options.request_timeout, [weak]() {
+    if (const auto self = weak.lock(); self && !self->m_busy) {
+      self->m_request_timer = 0;
+      self->close_now();
+    }
+  });
+}
+
+void Connection::finish_response()
+{
+  m_busy = false;
+  m_streaming = false;
+  if (!m_keep_alive) {
+    close_after_flush();
+    return;
+  }
+  arm_request_timer();
+  // The next pipelined request waits for the end of the round: a handler that answers at
+  // once must not recurse into the next one.
+  if (m_input.size() > m_input_pos) {
+    std::weak_ptr<Connection> weak = weak_from_this();
+    m_server.m_loop.at_end_of_round([weak]() {
+      if (const auto self = weak.lock()) {
+        self->serve_pending();
+      }
+    });
+  }
+}
+
+void Connection::close_now()
+{
+  if (m_fd < 0) {
+    return;
+  }
+  const auto self = shared_from_this();
+  m_server.m_loop.remove(m_fd);
+  m_server.m_loop.cancel(m_request_timer);
+  ::close(m_fd);
+  const int fd = m_fd;
+  m_fd = -1;
+  m_queue.clear();
+  m_queued = 0;
+  m_streaming = false;
+  m_server.forget(fd);
+  if (auto callback = std::move(m_on_close)) {
+    m_on_close = nullptr;
+    callback();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+HttpServer::HttpServer(EventLoop& loop, ServerOptions options, Handler handler)
+  : m_loop(loop), m_options(std::move(options)), m_handler(std::move(handler))
+{
+}
+
+HttpServer::~HttpServer()
+{
+  stop_accepting();
+  auto connections = std::move(m_connections);
+  m_connections.clear();
+  for (auto& [fd, connection] : connections) {
+    connection->m_on_close = nullptr;
+    connection->close_now();
+  }
+}
+
+void HttpServer::listen()
+{
+  addrinfo hints = {};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  std::string host = m_options.host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string where = m_options.host + ":" + std::to_string(m_options.port);
+  addrinfo* found = nullptr;
+  if (const int status = ::getaddrinfo(host.c_str(), std::to_string(m_options.port).c_str(),
+                                       &hints, &found);
+      status != 0) {
+    throw util::Error(util::Errc::runtime,
+                      "cannot resolve address to listen on: " + std::string(gai_strerror(status)),
+                      where);
+  }
+  int error = 0;
+  for (addrinfo* address = found; address != nullptr; address = address->ai_next) {
+    const int fd = ::socket(address->ai_family, address->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                            address->ai_protocol);
+    if (fd < 0) {
+      error = errno;
+      continue;
+    }
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, address->ai_addr, address->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+      error = errno;
+      ::close(fd);
+      continue;
+    }
+    sockaddr_storage bound = {};
+    socklen_t length = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+    m_port = bound.ss_family == AF_INET6
+               ? ntohs(reinterpret_cast<const sockaddr_in6&>(bound).sin6_port)
+               : ntohs(reinterpret_cast<const sockaddr_in&>(bound).sin_port);
+    m_listen_fd = fd;
+    break;
+  }
+  ::freeaddrinfo(found);
+  if (m_listen_fd < 0) {
+    throw util::Error(util::Errc::runtime,
+                      std::string("cannot listen: ") + std::strerror(error), where);
+  }
+  m_loop.add(m_listen_fd, EPOLLIN, [this](std::uint32_t) { accept_ready(); });
+}
+
+void HttpServer::accept_ready()
+{
+  while (m_listen_fd >= 0) {
+    sockaddr_storage address = {};
+    socklen_t length = sizeof address;
+    const int fd = ::accept4(m_listen_fd, reinterpret_cast<sockaddr*>(&address), &length,
+                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) {
+        continue;
+      }
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: pause accepting a moment instead of spinning on the backlog.
+        m_loop.remove(m_listen_fd);
+        m_loop.after(std::chrono::milliseconds(100), [this]() {
+          if (m_listen_fd >= 0) {
+            m_loop.add(m_listen_fd, EPOLLIN, [this](std::uint32_t) { accept_ready(); });
+          }
+        });
+      }
+      return;
+    }
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto connection = std::make_shared<Connection>(*this, fd, describe_peer(address));
+    m_connections.emplace(fd, connection);
+    std::weak_ptr<Connection> weak = connection;
+    m_loop.add(fd, k_read_events, [weak](std::uint32_t events) {
+      if (const auto self = weak.lock()) {
+        self->on_io(events);
+      }
+    });
+    connection->arm_request_timer();
+  }
+}
+
+void HttpServer::stop_accepting()
+{
+  if (m_listen_fd >= 0) {
+    m_loop.remove(m_listen_fd);
+    ::close(m_listen_fd);
+    m_listen_fd = -1;
+  }
+}
+
+void HttpServer::close_idle()
+{
+  std::vector<std::shared_ptr<Connection>> idle;
+  for (const auto& [fd, connection] : m_connections) {
+    if (!connection->m_busy) {
+      idle.push_back(connection);
+    }
+  }
+  for (const auto& connection : idle) {
+    connection->close_after_flush();
+  }
+}
+
+void HttpServer::schedule_flush(Connection& connection)
+{
+  m_dirty.push_back(connection.shared_from_this());
+  if (!m_flush_scheduled) {
+    m_flush_scheduled = true;
+    m_loop.at_end_of_round([this]() { flush_dirty(); });
+  }
+}
+
+void HttpServer::flush_dirty()
+{
+  m_flush_scheduled = false;
+  auto dirty = std::move(m_dirty);
+  m_dirty.clear();
+  for (const auto& connection : dirty) {
+    if (connection->m_dirty) {
+      connection->flush();
+    }
+  }
+}
+
+void HttpServer::forget(int fd)
+{
+  m_connections.erase(fd);
+}
+
+} // namespace net

@@ -1,0 +1,161 @@
+#pragma once
+// An HTTP/1.1 server on an EventLoop: keep-alive, pipelined requests answered in order,
+// whole and streamed (chunked) responses, output queued per connection and written once per
+// loop round, so a broadcast to a thousand clients costs a thousand writev calls, not more.
+
+#include "net/event_loop.hpp"
+#include "net/http_request.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace net {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// Bytes written to many connections: stored once, with the chunked framing made once.
+struct SharedChunk {
+  std::string plain;
+  std::string framed; ///< "SIZE\r\n" plain "\r\n"
+};
+std::shared_ptr<const SharedChunk> make_shared_chunk(std::string bytes);
+
+/// The reason phrase of an HTTP status ("Not Found").
+std::string_view reason_phrase(int status);
+
+class HttpServer;
+
+/// One client connection, and the response to its current request.
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+  Connection(HttpServer& server, int fd, std::string peer);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Answers the current request whole. A HEAD request gets the head only.
+  void respond(int status, const Headers& headers, std::string_view body);
+  /// Starts a response whose body follows in pieces: chunked for HTTP/1.1, ended by closing
+  /// the connection for HTTP/1.0.
+  void start_stream(int status, const Headers& headers);
+  /// Queues bytes of a streamed body; they are written at the end of the loop's round.
+  void write(std::string_view bytes);
+  void write(const std::shared_ptr<const SharedChunk>& chunk);
+  /// Ends a streamed body cleanly; the connection then serves its next request, if any.
+  void end_stream();
+  /// Ends the connection once what is queued has been written.
+  void close_after_flush();
+  /// Closes the connection now, dropping what is queued: a client sees a broken stream.
+  void abort();
+
+  bool open() const { return m_fd >= 0; }
+  bool streaming() const { return m_streaming; }
+  std::size_t queued_bytes() const { return m_queued; }
+  const std::string& peer() const { return m_peer; }
+  /// Runs once when the connection closes, for whatever reason.
+  void on_close(std::function<void()> callback) { m_on_close = std::move(callback); }
+
+private:
+  friend class HttpServer;
+  struct Piece {
+    std::shared_ptr<const SharedChunk> shared;
+    std::string own;
+    std::size_t offset = 0;
+    std::string_view bytes(bool framed) const
+    {
+      if (shared) {
+        return framed ? std::string_view(shared->framed) : std::string_view(shared->plain);
+      }
+      return own;
+    }
+  };
+
+  void on_io(std::uint32_t events);
+  void read_input();
+  void serve_pending();
+  void reply_error(int status);
+  void queue(std::string_view bytes);
+  void mark_dirty();
+  void flush();
+  void arm_request_timer();
+  void finish_response();
+  void close_now();
+
+  HttpServer& m_server;
+  int m_fd;
+  std::string m_peer;
+  std::string m_input;
+  std::size_t m_input_pos = 0;
+  RequestReader m_reader;
+  HttpRequest m_request;
+  bool m_busy = false;         ///< a request is being answered
+  bool m_head_only = false;    ///< the request is HEAD
+  bool m_keep_alive = true;
+  bool m_http11 = true;
+  bool m_chunked = false;
+  bool m_streaming = false;
+  bool m_closing = false;      ///< close once the queue is written
+  bool m_dirty = false;
+  bool m_want_write = false;   ///< EPOLLOUT is on
+  std::deque<Piece> m_queue;
+  std::size_t m_queued = 0;
+  EventLoop::TimerId m_request_timer = 0;
+  std::function<void()> m_on_close;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  RequestLimits limits;
+  /// How long a connection may wait for (the rest of) a request before it is closed.
+  std::chrono::milliseconds request_timeout{60'000};
+};
+
+class HttpServer {
+public:
+  /// Called for each whole request; it must answer through the connection, now or later.
+  using Handler = std::function<void(const HttpRequest&, const std::shared_ptr<Connection>&)>;
+
+  HttpServer(EventLoop& loop, ServerOptions options, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds and listens; throws util::Error naming the address when it cannot.
+  void listen();
+  /// The bound port (the chosen one after --port 0).
+  std::uint16_t port() const { return m_port; }
+  const std::string& host() const { return m_options.host; }
+  /// Stops taking connections; those open go on.
+  void stop_accepting();
+  /// Closes connections that are waiting for a request (not those being answered).
+  void close_idle();
+  std::size_t connection_count() const { return m_connections.size(); }
+  EventLoop& loop() { return m_loop; }
+
+private:
+  friend class Connection;
+  void accept_ready();
+  void schedule_flush(Connection& connection);
+  void flush_dirty();
+  void forget(int fd);
+
+  EventLoop& m_loop;
+  ServerOptions m_options;
+  Handler m_handler;
+  int m_listen_fd = -1;
+  std::uint16_t m_port = 0;
+  std::unordered_map<int, std::shared_ptr<Connection>> m_connections;
+  std::vector<std::shared_ptr<Connection>> m_dirty;
+  bool m_flush_scheduled = false;
+};
+
+} // namespace net
