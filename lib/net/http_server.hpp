@@ -55,6 +55,8 @@ public:
   void close_after_flush();
   /// Closes the connection now, dropping what is queued: a client sees a broken stream.
   void abort();
+  /// Writes what is queued now, instead of at the end of the round.
+  void flush_now() { flush(); }
 
   bool open() const { return m_fd >= 0; }
   bool streaming() const { return m_streaming; }

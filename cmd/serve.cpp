@@ -1,0 +1,321 @@
+// sse serve: put an event stream on localhost, fed by stdin, a child per client, a script or
+// the built-in demo.
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "request_options.hpp"
+#include "serve_stdin.hpp"
+
+#include "hub/broadcast.hpp"
+#include "hub/routes.hpp"
+#include "net/event_loop.hpp"
+#include "net/http_server.hpp"
+#include "util/error.hpp"
+#include "util/units.hpp"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+namespace cmd {
+namespace {
+
+struct ServeOptions {
+  // Source
+  bool ndjson = false;
+  bool sse = false;
+  bool exec = false;
+  std::vector<std::string> command;
+  std::string script;
+  bool demo = false;
+  // Server
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string cors;
+  std::size_t max_clients = 0;
+  std::string max_lifetime;
+  std::string client_buffer = "1MiB";
+  // Stream
+  std::size_t history = 1000;
+  bool from_start = false;
+  bool linger = false;
+  std::string retry;
+  std::string heartbeat = "15s";
+  std::string hello;
+  std::string goodbye;
+  std::string eol = "lf";
+  bool bom = false;
+  std::string max_event_size = "16MiB";
+};
+
+std::chrono::milliseconds duration_of(const std::string& text)
+{
+  return text.empty() ? std::chrono::milliseconds(0) : *util::parse_duration(text);
+}
+
+/// A URL host: an IPv6 address goes in brackets.
+std::string url_host(const std::string& host)
+{
+  return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
+}
+
+/// SIGINT and SIGTERM arrive on a descriptor the loop watches, so shutdown runs on the loop
+/// thread like everything else. Blocked before any thread starts, so every thread inherits it.
+class SignalWatch {
+public:
+  SignalWatch()
+  {
+    sigemptyset(&m_set);
+    sigaddset(&m_set, SIGINT);
+    sigaddset(&m_set, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &m_set, nullptr);
+    m_fd = ::signalfd(-1, &m_set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (m_fd < 0) {
+      throw util::Error(util::Errc::runtime, "signalfd failed");
+    }
+  }
+  ~SignalWatch()
+  {
+    ::close(m_fd);
+    ::pthread_sigmask(SIG_UNBLOCK, &m_set, nullptr);
+  }
+  SignalWatch(const SignalWatch&) = delete;
+  SignalWatch& operator=(const SignalWatch&) = delete;
+  int fd() const { return m_fd; }
+  /// The signal that arrived, or 0.
+  int take() const
+  {
+    signalfd_siginfo info = {};
+    return ::read(m_fd, &info, sizeof info) == sizeof info ? static_cast<int>(info.ssi_signo) : 0;
+  }
+
+private:
+  sigset_t m_set{};
+  int m_fd = -1;
+};
+
+hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
+{
+  hub::StreamOptions stream;
+  if (!options.retry.empty()) {
+    stream.retry_ms = static_cast<std::uint64_t>(duration_of(options.retry).count());
+  }
+  stream.heartbeat = duration_of(options.heartbeat);
+  stream.hello = options.hello;
+  stream.goodbye = options.goodbye;
+  stream.eol = options.eol == "crlf" ? "\r\n" : options.eol == "cr" ? "\r" : "\n";
+  stream.bom = options.bom;
+  stream.cors_origin = options.cors;
+  stream.max_clients = options.max_clients;
+  stream.max_lifetime = duration_of(options.max_lifetime);
+  stream.client_buffer = *util::parse_size(options.client_buffer);
+  if (verbosity > 0) {
+    stream.log = [](const std::string& line) { std::cerr << "sse serve: " << line << std::endl; };
+  }
+  return stream;
+}
+
+int run_serve(const ServeOptions& options, const Context& context)
+{
+  const int sources = (options.exec ? 1 : 0) + (!options.script.empty() ? 1 : 0) +
+                      (options.demo ? 1 : 0) + (options.ndjson || options.sse ? 1 : 0);
+  if (sources > 1 || (options.ndjson && options.sse)) {
+    throw util::Error(util::Errc::usage,
+                      "give one source: stdin (--ndjson or --sse to change its format), --exec, "
+                      "--script or --demo");
+  }
+  if (!options.command.empty() && !options.exec) {
+    throw util::Error(util::Errc::usage, "a command is given only with --exec",
+                      "'" + options.command.front() + "'");
+  }
+  if (sources == 0 && ::isatty(0) != 0) {
+    throw util::Error(util::Errc::usage,
+                      "no source: pipe lines into stdin, or give --exec, --script or --demo");
+  }
+  const hub::StreamOptions stream = stream_options(options, context.verbosity);
+
+  SignalWatch signals;
+  net::EventLoop loop;
+  int exit_code = k_exit_ok;
+  std::exception_ptr failure;
+
+  std::unique_ptr<hub::Source> source;
+  auto broadcast = std::make_unique<hub::Broadcast>(
+    loop, stream, hub::BroadcastOptions{options.history, options.from_start, options.linger});
+  hub::Broadcast* feed = broadcast.get();
+  source = std::move(broadcast);
+
+  net::ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.port;
+  net::HttpServer server(loop, server_options,
+                         [&](const net::HttpRequest& request,
+                             const std::shared_ptr<net::Connection>& connection) {
+                           if (stream.log) {
+                             stream.log(connection->peer() + ": " + request.method + " " +
+                                        request.target);
+                           }
+                           hub::route(request, connection, stream, *source);
+                         });
+  server.listen();
+
+  // Shutting down: the source ends every stream, then the loop waits (bounded) until what was
+  // queued has been written and the connections have closed.
+  bool stopping = false;
+  std::function<void()> wait_for_connections;
+  const auto deadline_after = std::chrono::seconds(5);
+  auto shutdown = [&]() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    server.stop_accepting();
+    source->end();
+    server.close_idle();
+    const auto deadline = net::EventLoop::Clock::now() + deadline_after;
+    wait_for_connections = [&, deadline]() {
+      if (server.connection_count() == 0 || net::EventLoop::Clock::now() >= deadline) {
+        loop.stop();
+        return;
+      }
+      server.close_idle();
+      loop.after(std::chrono::milliseconds(10), wait_for_connections);
+    };
+    wait_for_connections();
+  };
+
+  loop.add(signals.fd(), EPOLLIN, [&](std::uint32_t) {
+    const int signal = signals.take();
+    if (signal == SIGINT) {
+      exit_code = k_exit_interrupted;
+    }
+    if (signal != 0) {
+      shutdown();
+    }
+  });
+
+  std::unique_ptr<StdinFeeder> stdin_feeder;
+  if (feed != nullptr) {
+    const StdinFormat format =
+      options.ndjson ? StdinFormat::ndjson : options.sse ? StdinFormat::sse : StdinFormat::lines;
+    stdin_feeder = std::make_unique<StdinFeeder>(
+      loop, *feed, format, *util::parse_size(options.max_event_size),
+      [&, feed](std::exception_ptr error) {
+        failure = error;
+        if (stream.log) {
+          stream.log("stdin ended");
+        }
+        if (options.linger && !error) {
+          feed->end();
+          return;
+        }
+        shutdown();
+      });
+  }
+
+  std::cerr << "listening on http://" << url_host(server.host()) << ":" << server.port()
+            << std::endl;
+  if (stdin_feeder) {
+    stdin_feeder->start();
+  }
+  loop.run();
+  stdin_feeder.reset();
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+  return exit_code;
+}
+
+} // namespace
+
+void register_serve(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<ServeOptions>();
+  auto* sub = app.add_subcommand("serve", "Serve an event stream on localhost");
+
+  const char* source = "Source (stdin lines by default)";
+  sub->add_flag("--ndjson", options->ndjson, "Read stdin as NDJSON event objects")->group(source);
+  sub->add_flag("--sse", options->sse, "Read stdin as event-stream text")->group(source);
+  sub->add_flag("--exec", options->exec,
+                "Run COMMAND for each client; each line it prints is an event")
+    ->group(source);
+  sub->add_option("COMMAND", options->command,
+                  "The program and arguments for --exec (after -- when they start with -)");
+  sub->add_option("--script", options->script, "Replay a scripted stream (NDJSON steps) to each client")
+    ->option_text("FILE")
+    ->check(CLI::ExistingFile)
+    ->group(source);
+  sub->add_flag("--demo", options->demo, "Serve the built-in demo stream")->group(source);
+
+  const char* server = "Server";
+  sub->add_option("--host", options->host, "Address to listen on (default 127.0.0.1)")
+    ->option_text("HOST")
+    ->group(server);
+  sub->add_option("-p,--port", options->port, "Port to listen on; 0 picks a free one (default 8080)")
+    ->option_text("PORT")
+    ->group(server);
+  sub->add_option("--cors", options->cors, "Allow pages from ORIGIN (or *) to connect")
+    ->option_text("ORIGIN")
+    ->group(server);
+  sub->add_option("--max-clients", options->max_clients, "Refuse clients beyond N with 503")
+    ->option_text("N")
+    ->check(CLI::PositiveNumber)
+    ->group(server);
+  sub->add_option("--max-lifetime", options->max_lifetime,
+                  "End each connection after DUR (clients resume by id)")
+    ->option_text("DUR")
+    ->check(check_duration, "DUR")
+    ->group(server);
+  sub->add_option("--client-buffer", options->client_buffer,
+                  "Cut a client that falls SIZE behind (default 1MiB)")
+    ->option_text("SIZE")
+    ->check(check_size, "SIZE")
+    ->group(server);
+
+  const char* stream = "Stream";
+  sub->add_option("--history", options->history,
+                  "Events kept for clients that resume with Last-Event-ID (default 1000)")
+    ->option_text("N")
+    ->group(stream);
+  sub->add_flag("--from-start", options->from_start, "Send new clients the history first")
+    ->group(stream);
+  sub->add_flag("--linger", options->linger,
+                "When the source ends, keep serving the history until interrupted")
+    ->group(stream);
+  sub->add_option("--retry", options->retry, "Send 'retry: DUR' to each client at connect")
+    ->option_text("DUR")
+    ->check(check_duration, "DUR")
+    ->group(stream);
+  sub->add_option("--heartbeat", options->heartbeat,
+                  "Send a comment after DUR without output; 0 never (default 15s)")
+    ->option_text("DUR")
+    ->check(check_duration, "DUR")
+    ->group(stream);
+  sub->add_option("--hello", options->hello, "Send comment TEXT at connect")
+    ->option_text("TEXT")
+    ->group(stream);
+  sub->add_option("--goodbye", options->goodbye, "Send comment TEXT when the server ends a stream")
+    ->option_text("TEXT")
+    ->group(stream);
+  sub->add_option("--eol", options->eol, "End lines with lf, crlf or cr (default lf)")
+    ->check(CLI::IsMember({"lf", "crlf", "cr"}))
+    ->option_text("EOL")
+    ->group(stream);
+  sub->add_flag("--bom", options->bom, "Start every stream with a byte order mark")->group(stream);
+  sub->add_option("--max-event-size", options->max_event_size,
+                  "Longest input event or line (default 16MiB)")
+    ->option_text("SIZE")
+    ->check(check_size, "SIZE")
+    ->group(stream);
+
+  sub->callback([options, &context]() {
+    context.run = [options, &context]() { return run_serve(*options, context); };
+  });
+}
+
+} // namespace cmd
