@@ -7,6 +7,9 @@
 #include "serve_stdin.hpp"
 
 #include "hub/broadcast.hpp"
+#include "hub/demo.hpp"
+#include "hub/program_source.hpp"
+#include "hub/script.hpp"
 #include "hub/routes.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
@@ -18,7 +21,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <optional>
 
@@ -62,6 +67,17 @@ std::chrono::milliseconds duration_of(const std::string& text)
 std::string url_host(const std::string& host)
 {
   return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
+}
+
+std::string read_file(const std::string& path)
+{
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (!file) {
+    throw util::Error(util::Errc::runtime, "cannot read the script", path);
+  }
+  return text.str();
 }
 
 /// SIGINT and SIGTERM arrive on a descriptor the loop watches, so shutdown runs on the loop
@@ -144,11 +160,23 @@ int run_serve(const ServeOptions& options, const Context& context)
   int exit_code = k_exit_ok;
   std::exception_ptr failure;
 
+  std::unique_ptr<hub::Program> program;
   std::unique_ptr<hub::Source> source;
-  auto broadcast = std::make_unique<hub::Broadcast>(
-    loop, stream, hub::BroadcastOptions{options.history, options.from_start, options.linger});
-  hub::Broadcast* feed = broadcast.get();
-  source = std::move(broadcast);
+  hub::Broadcast* feed = nullptr;
+  if (!options.script.empty()) {
+    program = std::make_unique<hub::ScriptProgram>(
+      hub::parse_script(read_file(options.script), options.script));
+  } else if (options.demo) {
+    program = std::make_unique<hub::DemoProgram>();
+  }
+  if (program) {
+    source = std::make_unique<hub::ProgramSource>(loop, stream, *program);
+  } else {
+    auto broadcast = std::make_unique<hub::Broadcast>(
+      loop, stream, hub::BroadcastOptions{options.history, options.from_start, options.linger});
+    feed = broadcast.get();
+    source = std::move(broadcast);
+  }
 
   net::ServerOptions server_options;
   server_options.host = options.host;

@@ -1,0 +1,157 @@
+#include "hub/script.hpp"
+
+#include "json/ndjson.hpp"
+#include "sse/formatter.hpp"
+#include "util/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <variant>
+
+namespace hub {
+namespace {
+
+using Json = nlohmann::json;
+
+[[noreturn]] void bad(const std::string& what)
+{
+  throw util::Error(util::Errc::bad_input, what);
+}
+
+std::uint64_t whole_number(const Json& object, const char* key)
+{
+  const Json& value = object.at(key);
+  if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
+    bad(std::string("\"") + key + "\" must be a whole number of milliseconds or more");
+  }
+  return value.get<std::uint64_t>();
+}
+
+std::string base64_decode(const std::string& text)
+{
+  static constexpr std::string_view alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const char c : text) {
+    if (c == '=') {
+      break;
+    }
+    const auto value = alphabet.find(c);
+    if (value == std::string_view::npos) {
+      bad("\"raw_base64\" is not base64");
+    }
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xffU));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+Step parse_step(std::string_view line)
+{
+  Json object;
+  try {
+    object = Json::parse(line);
+  } catch (const Json::parse_error&) {
+    bad("not a JSON object");
+  }
+  if (!object.is_object()) {
+    bad("not a JSON object");
+  }
+  Step step;
+  if (object.contains("delay")) {
+    step.delay = std::chrono::milliseconds(whole_number(object, "delay"));
+  }
+  if (object.contains("drop")) {
+    step.kind = Step::Kind::drop;
+  } else if (object.contains("stall")) {
+    step.kind = Step::Kind::stall;
+    step.duration = std::chrono::milliseconds(whole_number(object, "stall"));
+  } else if (object.contains("status")) {
+    step.kind = Step::Kind::status;
+    const std::uint64_t status = whole_number(object, "status");
+    if (status < 200 || status > 599) {
+      bad("\"status\" must be an HTTP status from 200 to 599");
+    }
+    step.status = static_cast<int>(status);
+    if (object.contains("retry_after")) {
+      step.retry_after = whole_number(object, "retry_after");
+    }
+    if (object.contains("body")) {
+      if (!object["body"].is_string()) {
+        bad("\"body\" must be a string");
+      }
+      step.text = object["body"].get<std::string>();
+    }
+  } else if (object.contains("raw")) {
+    step.kind = Step::Kind::raw;
+    if (!object["raw"].is_string()) {
+      bad("\"raw\" must be a string");
+    }
+    step.text = object["raw"].get<std::string>();
+  } else if (object.contains("raw_base64")) {
+    step.kind = Step::Kind::raw;
+    if (!object["raw_base64"].is_string()) {
+      bad("\"raw_base64\" must be a string");
+    }
+    step.text = base64_decode(object["raw_base64"].get<std::string>());
+  } else if (object.contains("data") || object.contains("event") || object.contains("id") ||
+             object.contains("comment")) {
+    auto item = json::parse_event_line(line);
+    if (auto* comment = std::get_if<json::Comment>(&item)) {
+      step.kind = Step::Kind::comment;
+      step.text = std::move(comment->text);
+    } else {
+      step.kind = Step::Kind::event;
+      step.event = std::move(std::get<sse::Event>(item));
+      if (const auto problem = sse::Formatter::check(step.event.view());
+          problem != sse::FormatProblem::none) {
+        bad(std::string(sse::describe(problem)));
+      }
+    }
+  } else if (object.contains("retry")) {
+    step.kind = Step::Kind::retry;
+    step.retry_ms = whole_number(object, "retry");
+  } else {
+    bad("a step needs one of data, comment, retry, raw, raw_base64, drop, stall or status");
+  }
+  return step;
+}
+
+std::vector<Step> parse_script(std::string_view text, const std::string& name)
+{
+  std::vector<Step> steps;
+  std::uint64_t number = 0;
+  std::uint64_t events = 0;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+      continue;
+    }
+    try {
+      Step step = parse_step(line);
+      if (step.kind == Step::Kind::event) {
+        ++events;
+        if (step.event.id.empty()) {
+          step.event.id = std::to_string(events);
+        }
+      }
+      steps.push_back(std::move(step));
+    } catch (const util::Error& e) {
+      throw util::Error(e.code(), e.what(), name + ":" + std::to_string(number));
+    }
+  }
+  return steps;
+}
+
+} // namespace hub
