@@ -8,6 +8,7 @@
 
 #include "hub/broadcast.hpp"
 #include "hub/demo.hpp"
+#include "hub/exec_source.hpp"
 #include "hub/program_source.hpp"
 #include "hub/script.hpp"
 #include "hub/routes.hpp"
@@ -67,6 +68,15 @@ std::chrono::milliseconds duration_of(const std::string& text)
 std::string url_host(const std::string& host)
 {
   return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
+}
+
+/// The child's argv: one word with spaces in it is a shell command line.
+std::vector<std::string> exec_argv(const std::vector<std::string>& command)
+{
+  if (command.size() == 1 && command.front().find_first_of(" \t|&;<>()$`'\"") != std::string::npos) {
+    return {"/bin/sh", "-c", command.front()};
+  }
+  return command;
 }
 
 std::string read_file(const std::string& path)
@@ -145,6 +155,9 @@ int run_serve(const ServeOptions& options, const Context& context)
                       "give one source: stdin (--ndjson or --sse to change its format), --exec, "
                       "--script or --demo");
   }
+  if (options.exec && options.command.empty()) {
+    throw util::Error(util::Errc::usage, "--exec needs a command: sse serve --exec -- CMD ARGS...");
+  }
   if (!options.command.empty() && !options.exec) {
     throw util::Error(util::Errc::usage, "a command is given only with --exec",
                       "'" + options.command.front() + "'");
@@ -171,6 +184,9 @@ int run_serve(const ServeOptions& options, const Context& context)
   }
   if (program) {
     source = std::make_unique<hub::ProgramSource>(loop, stream, *program);
+  } else if (options.exec) {
+    source = std::make_unique<hub::ExecSource>(loop, stream, exec_argv(options.command),
+                                               *util::parse_size(options.max_event_size));
   } else {
     auto broadcast = std::make_unique<hub::Broadcast>(
       loop, stream, hub::BroadcastOptions{options.history, options.from_start, options.linger});
