@@ -2,7 +2,7 @@
 # Kept in step with `sse __meta` by tests/cli/docs.bats. It needs nothing from the
 # bash-completion package, so the tests can call _sse with COMP_WORDS set by hand.
 
-_sse_commands='tail parse format patch help'
+_sse_commands='tail parse format patch serve help'
 # Global options work before and after the subcommand.
 _sse_global_options='--color -v --verbose --version -h --help'
 _sse_tail_options='-H --header -X --request -d --data --json -u --user --bearer -k --insecure
@@ -14,6 +14,9 @@ _sse_parse_options='-f --format --json-data --count --max-event-size'
 _sse_format_options='--lines --max-line-size'
 _sse_patch_options='--sse --max-event-size --apply --key --initial --pointer --final --changes
   --keep-going --view'
+_sse_serve_options='--ndjson --sse --exec --script --demo --host -p --port --cors --max-clients
+  --max-lifetime --client-buffer --history --from-start --linger --retry --heartbeat --hello
+  --goodbye --eol --bom --max-event-size'
 _sse_help_options=''
 
 # Prints the choices for the value of option $1 and returns 0, or returns 1 when $1 takes no
@@ -27,6 +30,9 @@ _sse_option_values() {
     --event | --extract | -n | --max-events | --until | --until-data | --timeout | \
     --idle-timeout | --max-retries | --max-backoff | --last-event-id | --cacert | --cursor-file) ;;
   --max-event-size | --max-line-size | --key | --initial | --pointer) ;;
+  --eol) echo 'lf crlf cr' ;;
+  --host | -p | --port | --cors | --max-clients | --max-lifetime | --client-buffer | --history | \
+    --retry | --heartbeat | --hello | --goodbye | --script) ;;
   *) return 1 ;;
   esac
 }
@@ -50,7 +56,7 @@ _sse() {
     prev=${COMP_WORDS[COMP_CWORD - 2]}
   fi
   local values
-  if [[ $prev == --initial || $prev == --cacert || $prev == --cursor-file ]]; then
+  if [[ $prev == --initial || $prev == --cacert || $prev == --cursor-file || $prev == --script ]]; then
     compopt -o filenames 2>/dev/null || true
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return 0
@@ -83,6 +89,7 @@ _sse() {
     parse) options+=" $_sse_parse_options" ;;
     format) options+=" $_sse_format_options" ;;
     patch) options+=" $_sse_patch_options" ;;
+    serve) options+=" $_sse_serve_options" ;;
     help) options+=" $_sse_help_options" ;;
     esac
     _sse_reply "$options" "$cur"
@@ -95,6 +102,12 @@ _sse() {
     # FILE arguments; compopt fails outside a real completion, which is harmless.
     compopt -o filenames 2>/dev/null || true
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    ;;
+  serve)
+    # The COMMAND of --exec, then its arguments as files.
+    if [[ " ${COMP_WORDS[*]:1:COMP_CWORD-1} " == *" --exec "* ]]; then
+      mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+    fi
     ;;
   help)
     # One SUBCOMMAND, and nothing after it.

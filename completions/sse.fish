@@ -43,6 +43,7 @@ complete -c sse -n 'not __sse_subcommand' -a tail -d 'Follow an event stream, re
 complete -c sse -n 'not __sse_subcommand' -a parse -d 'Parse event-stream bytes into events'
 complete -c sse -n 'not __sse_subcommand' -a format -d 'Write NDJSON events (or lines) as event-stream text'
 complete -c sse -n 'not __sse_subcommand' -a patch -d 'Fold state events into their current state'
+complete -c sse -n 'not __sse_subcommand' -a serve -d 'Serve an event stream on localhost'
 complete -c sse -n 'not __sse_subcommand' -a help -d 'Print help for sse or for one subcommand'
 
 # Global options, accepted before and after the subcommand.
@@ -115,4 +116,28 @@ complete -c sse -n '__sse_using patch' -l keep-going -d 'Warn about a failed eve
 complete -c sse -n '__sse_using patch' -l view -d 'On a terminal, redraw the state in place'
 
 # sse help [SUBCOMMAND]
-complete -c sse -n __sse_help_wants_subcommand -a 'tail parse format patch help' -d Subcommand
+# sse serve [--exec COMMAND...]
+complete -c sse -n '__sse_using serve' -l ndjson -d 'Read stdin as NDJSON event objects'
+complete -c sse -n '__sse_using serve' -l sse -d 'Read stdin as event-stream text'
+complete -c sse -n '__sse_using serve' -l exec -d 'Run COMMAND for each client; each line it prints is an event'
+complete -c sse -n '__sse_using serve; and contains -- --exec (commandline -opc)' -a '(__fish_complete_command)'
+complete -c sse -n '__sse_using serve' -l script -x -a '(__fish_complete_path (commandline -ct))' -d 'Play the scripted stream in FILE to each client'
+complete -c sse -n '__sse_using serve' -l demo -d 'Serve the built-in demo stream'
+complete -c sse -n '__sse_using serve' -l host -x -d 'Address to listen on (default 127.0.0.1)'
+complete -c sse -n '__sse_using serve' -s p -l port -x -d 'Port to listen on; 0 picks a free one'
+complete -c sse -n '__sse_using serve' -l cors -x -d 'Allow pages from ORIGIN (or *) to connect'
+complete -c sse -n '__sse_using serve' -l max-clients -x -d 'Refuse clients beyond N with 503'
+complete -c sse -n '__sse_using serve' -l max-lifetime -x -d 'End each connection after DUR'
+complete -c sse -n '__sse_using serve' -l client-buffer -x -d 'Cut a client that falls SIZE behind'
+complete -c sse -n '__sse_using serve' -l history -x -d 'Events kept for clients that resume'
+complete -c sse -n '__sse_using serve' -l from-start -d 'Send new clients the history first'
+complete -c sse -n '__sse_using serve' -l linger -d 'Keep serving the history after the source ends'
+complete -c sse -n '__sse_using serve' -l retry -x -d 'Send retry: DUR at connect'
+complete -c sse -n '__sse_using serve' -l heartbeat -x -d 'Send a comment after DUR without output'
+complete -c sse -n '__sse_using serve' -l hello -x -d 'Send comment TEXT at connect'
+complete -c sse -n '__sse_using serve' -l goodbye -x -d 'Send comment TEXT when the server ends a stream'
+complete -c sse -n '__sse_using serve' -l eol -x -a 'lf crlf cr' -d 'Line ending'
+complete -c sse -n '__sse_using serve' -l bom -d 'Start every stream with a byte order mark'
+complete -c sse -n '__sse_using serve' -l max-event-size -x -d 'Longest input event or line (SIZE)'
+
+complete -c sse -n __sse_help_wants_subcommand -a 'tail parse format patch serve help' -d Subcommand
