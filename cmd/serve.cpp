@@ -105,11 +105,9 @@ public:
       throw util::Error(util::Errc::runtime, "signalfd failed");
     }
   }
-  ~SignalWatch()
-  {
-    ::close(m_fd);
-    ::pthread_sigmask(SIG_UNBLOCK, &m_set, nullptr);
-  }
+  // The signals stay blocked: the process is about to exit, and a SIGTERM that arrived as
+  // the loop stopped must not turn a clean exit into death by signal.
+  ~SignalWatch() { ::close(m_fd); }
   SignalWatch(const SignalWatch&) = delete;
   SignalWatch& operator=(const SignalWatch&) = delete;
   int fd() const { return m_fd; }

@@ -59,6 +59,11 @@ void Broadcast::attach(const net::HttpRequest&, const std::shared_ptr<net::Conne
   if (!notice.empty()) {
     session->send(encode_comment(notice, m_stream.eol));
   }
+  std::size_t backlog = 0;
+  for (std::size_t i = start; i < m_history.size(); ++i) {
+    backlog += m_history[i].chunk->framed.size();
+  }
+  session->allow_backlog(backlog);
   for (std::size_t i = start; i < m_history.size() && session->open(); ++i) {
     session->send(m_history[i].chunk);
   }

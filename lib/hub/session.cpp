@@ -67,12 +67,15 @@ void Session::start(const net::Headers& headers)
 
 bool Session::over_budget(std::size_t adding)
 {
-  if (m_connection->queued_bytes() + adding <= m_options.client_buffer) {
+  const std::size_t budget = m_options.client_buffer + m_backlog;
+  if (m_connection->queued_bytes() + adding <= budget) {
     return false;
   }
-  // A burst queues many events in one round; write them out before judging the client.
+  // A burst queues many events in one round; write them out before judging the client. Only
+  // what stays queued counts: an event larger than the budget still reaches a client that
+  // keeps up.
   m_connection->flush_now();
-  if (m_connection->queued_bytes() + adding <= m_options.client_buffer) {
+  if (m_connection->queued_bytes() <= budget) {
     return false;
   }
   log("cut: more than --client-buffer queued");

@@ -27,6 +27,9 @@ public:
   /// CLIENT_BUFFER behind.
   bool send(const std::shared_ptr<const net::SharedChunk>& chunk);
   bool send(std::string_view bytes);
+  /// Allows BYTES more to be queued than --client-buffer: the history a resuming client is
+  /// sent at once, which it cannot have fallen behind on.
+  void allow_backlog(std::size_t bytes) { m_backlog = bytes; }
   /// Sends no heartbeat for DURATION (a scripted stall: the connection goes silent).
   void stall(std::chrono::milliseconds duration);
   /// Ends the stream cleanly, after the goodbye comment.
@@ -51,6 +54,7 @@ private:
   const StreamOptions& m_options;
   net::EventLoop::Clock::time_point m_last_send;
   net::EventLoop::Clock::time_point m_silent_until;
+  std::size_t m_backlog = 0;
   net::EventLoop::TimerId m_heartbeat_timer = 0;
   net::EventLoop::TimerId m_lifetime_timer = 0;
   std::function<void()> m_on_end;

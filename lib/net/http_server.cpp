@@ -125,12 +125,13 @@ void Connection::on_io(std::uint32_t events)
 
 void Connection::read_input()
 {
+  // Read through one buffer shared by every connection, so an idle connection holds only the
+  // bytes it was sent, not a read buffer of its own.
+  static thread_local std::array<char, k_read_size> scratch;
   while (open()) {
-    const std::size_t old_size = m_input.size();
-    m_input.resize(old_size + k_read_size);
-    const ssize_t got = ::read(m_fd, m_input.data() + old_size, k_read_size);
-    m_input.resize(old_size + (got > 0 ? static_cast<std::size_t>(got) : 0));
+    const ssize_t got = ::read(m_fd, scratch.data(), scratch.size());
     if (got > 0) {
+      m_input.append(scratch.data(), static_cast<std::size_t>(got));
       continue;
     }
     if (got < 0 && errno == EINTR) {
@@ -160,7 +161,7 @@ void Connection::serve_pending()
     const ReadStatus status = m_reader.read(unread, consumed, m_request);
     m_input_pos += consumed;
     if (m_input_pos == m_input.size()) {
-      m_input.clear();
+      m_input = std::string(); // its capacity too: a streaming client holds nothing
       m_input_pos = 0;
     } else if (m_input_pos > k_read_size) {
       m_input.erase(0, m_input_pos);

@@ -32,7 +32,10 @@ wait_for() {
 
 # Whether process PID has ended (gone, or a zombie waiting to be reaped).
 exited() {
-  [[ ! -e /proc/$1/stat ]] || [[ $(awk '{print $3}' "/proc/$1/stat" 2> /dev/null) == Z ]]
+  # Z: a zombie not yet reaped; X: being reaped this instant; no file: gone.
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2> /dev/null) || return 0
+  [[ -z $state || $state == Z || $state == X ]]
 }
 
 # Starts the scripted test server (tests/cli/servers/scripted.mjs) on a free port of
