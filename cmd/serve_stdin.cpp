@@ -109,7 +109,7 @@ void StdinFeeder::read_all()
       post_batch();
     } else {
       read_lines(
-        input, m_max_event_size, "event size", "--max-event-size",
+        input, m_max_event_size, "event size ", "--max-event-size",
         [&](std::string_view line, std::uint64_t number) {
           if (m_format == StdinFormat::lines) {
             if (!line.empty() && line.back() == '\r') {

@@ -64,3 +64,27 @@ stop_server() {
 request_header() {
   jq -r --argjson n "$1" --arg name "$2" 'select(.n == $n) | .headers[$name] // ""' requests.ndjson
 }
+
+# Starts `sse serve -v --port 0 OPTION...` with its stdin on the FIFO `feed`, held open for
+# writing on fd 8; sets SSE_URL (http://127.0.0.1:PORT) once it listens. serve.err is its log.
+start_serve() {
+  rm -f feed serve.err
+  mkfifo feed
+  "$SSE" serve -v --port 0 "$@" < feed 2> serve.err 3>&- 7>&- &
+  SERVE_PID=$!
+  exec 8> feed
+  wait_for 10 grep -q '^listening on ' serve.err
+  SSE_URL=$(sed -n 's/^listening on //p' serve.err)
+}
+
+# Stops the server (SIGTERM: a graceful shutdown, bounded by the server to 5 s) and fails if a
+# sanitizer reported anything in its log.
+stop_serve() {
+  [[ -n $SERVE_PID ]] || return 0
+  kill "$SERVE_PID" 2> /dev/null || true
+  wait "$SERVE_PID" 2> /dev/null || true
+  SERVE_PID=
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' serve.err; then
+    fail "sse serve reported a sanitizer error: $(cat serve.err)"
+  fi
+}
