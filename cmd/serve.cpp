@@ -183,6 +183,9 @@ int run_serve(const ServeOptions& options, const Context& context)
   if (program) {
     source = std::make_unique<hub::ProgramSource>(loop, stream, *program);
   } else if (options.exec) {
+    // The children write to a terminal; a dumb one keeps colour and cursor codes out of the
+    // events.
+    ::setenv("TERM", "dumb", 1);
     source = std::make_unique<hub::ExecSource>(loop, stream, exec_argv(options.command),
                                                *util::parse_size(options.max_event_size));
   } else {
