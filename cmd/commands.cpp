@@ -10,6 +10,7 @@ constexpr CommandEntry k_commands[] = {
   {"parse", register_parse},
   {"format", register_format},
   {"patch", register_patch},
+  {"replay", register_replay},
   {"serve", register_serve},
   {"help", register_help},
   {"__meta", register_meta},

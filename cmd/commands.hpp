@@ -18,6 +18,7 @@ void register_parse(CLI::App& app, Context& context);
 void register_tail(CLI::App& app, Context& context);
 void register_format(CLI::App& app, Context& context);
 void register_patch(CLI::App& app, Context& context);
+void register_replay(CLI::App& app, Context& context);
 void register_serve(CLI::App& app, Context& context);
 void register_help(CLI::App& app, Context& context);
 void register_meta(CLI::App& app, Context& context);

@@ -12,6 +12,7 @@
 #include "stdout_watch.hpp"
 #include "http/event_source.hpp"
 #include "http/httplib_transport.hpp"
+#include "record/recording.hpp"
 #include "util/units.hpp"
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 #include <iostream>
 #include <memory>
 #include <set>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace cmd {
@@ -47,6 +49,7 @@ struct TailOptions {
   std::string max_backoff = "30s";
   std::optional<std::string> last_event_id;
   std::string cursor_file;
+  std::string record;
   bool no_error_events = false;
   std::string max_event_size = "16MiB";
   StateOptions state;
@@ -141,7 +144,27 @@ public:
     if (options.apply) {
       m_state = std::make_unique<StateSession>(options.state, context, out, "sse tail " + options.url);
     }
+    if (!options.record.empty()) {
+      m_record_fd = ::open(options.record.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (m_record_fd < 0) {
+        throw util::Error(util::Errc::runtime,
+                          std::string("cannot write the recording: ") + std::strerror(errno),
+                          options.record);
+      }
+      m_record = std::make_unique<Writer>(m_record_fd);
+    }
   }
+
+  ~TailHandler() override
+  {
+    m_record.reset();
+    if (m_record_fd >= 0) {
+      ::close(m_record_fd);
+    }
+  }
+
+  TailHandler(const TailHandler&) = delete;
+  TailHandler& operator=(const TailHandler&) = delete;
 
   std::optional<std::string> saved_cursor() const
   {
@@ -152,6 +175,11 @@ public:
   {
     ++m_event_number;
     m_last_id.assign(event.id);
+    if (m_record) {
+      // Every event as received, before any filter, and on disk before it is printed.
+      record::append_event(m_record->buffer(), event, recording_time());
+      flush_recording();
+    }
     if (!m_options.no_error_events) {
       if (auto message = server_error(event)) {
         on_chunk_parsed(); // what came before the error is delivered
@@ -233,6 +261,10 @@ public:
   void on_reconnect(std::chrono::milliseconds wait, const std::string& why) override
   {
     m_reconnect_requested = false;
+    if (m_record) {
+      record::append_reconnect(m_record->buffer(), recording_time());
+      flush_recording();
+    }
     if (why.empty() && m_context.verbosity == 0) {
       return; // a stream that ends and resumes is normal
     }
@@ -255,6 +287,24 @@ public:
   void stdout_closed() { m_stdout_closed = true; }
 
 private:
+  std::uint64_t recording_time() const
+  {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - m_started)
+                                        .count());
+  }
+
+  void flush_recording()
+  {
+    try {
+      m_record->flush();
+    } catch (const StdoutClosed&) {
+      throw util::Error(util::Errc::runtime, "cannot write the recording", m_options.record);
+    } catch (const util::Error& e) {
+      throw util::Error(util::Errc::runtime, e.what(), m_options.record);
+    }
+  }
+
   void apply(const sse::EventView& event)
   {
     const auto kind = m_state->on_event(event.type, {event.data, nullptr}, m_options.url);
@@ -291,6 +341,9 @@ private:
   std::set<std::string, std::less<>> m_types;
   std::optional<nlohmann::json::json_pointer> m_pointer;
   std::optional<CursorFile> m_cursor;
+  int m_record_fd = -1;
+  std::unique_ptr<Writer> m_record;
+  const std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
   std::string m_last_id;
   std::uint64_t m_event_number = 0;
   std::uint64_t m_printed = 0;
@@ -419,6 +472,10 @@ void register_tail(CLI::App& app, Context& context)
                   "Resume from the id saved in FILE, and save the last id there")
     ->option_text("FILE")
     ->group(reconnecting);
+  sub->add_option("--record", options->record,
+                  "Also write every event received, with its time, to FILE (for sse replay)")
+    ->option_text("FILE")
+    ->group(output);
   sub->add_flag("--no-error-events", options->no_error_events,
                 "Treat error events and {\"error\": ...} data as ordinary events")
     ->group(reconnecting);

@@ -199,6 +199,11 @@ std::variant<sse::Event, Comment> parse_event_line(std::string_view line)
     const auto colon = what.find("parse error");
     throw bad("invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
   }
+  return event_from_object(object);
+}
+
+std::variant<sse::Event, Comment> event_from_object(const nlohmann::json& object)
+{
   if (!object.is_object()) {
     throw bad(std::string("not a JSON object but ") + object.type_name());
   }

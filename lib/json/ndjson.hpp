@@ -4,6 +4,8 @@
 
 #include "sse/event.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <string_view>
 #include <variant>
@@ -31,5 +33,9 @@ struct Comment {
 /// strings (an integer id is accepted), `retry` a non-negative integer; other keys are ignored.
 /// Throws util::Error(bad_input) naming what is wrong.
 std::variant<sse::Event, Comment> parse_event_line(std::string_view line);
+
+/// Reads an NDJSON line already parsed into OBJECT, as parse_event_line does, for readers that
+/// look at more keys of the line (a recording's "t").
+std::variant<sse::Event, Comment> event_from_object(const nlohmann::json& object);
 
 } // namespace json
