@@ -11,6 +11,8 @@
 #include "hub/exec_source.hpp"
 #include "hub/program_source.hpp"
 #include "hub/script.hpp"
+#include "hub/timeline_feed.hpp"
+#include "record/timeline.hpp"
 #include "hub/routes.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
@@ -38,6 +40,8 @@ struct ServeOptions {
   bool exec = false;
   std::vector<std::string> command;
   std::string script;
+  std::string replay;
+  bool shared = false;
   bool demo = false;
   // Server
   std::string host = "127.0.0.1";
@@ -147,11 +151,15 @@ hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
 int run_serve(const ServeOptions& options, const Context& context)
 {
   const int sources = (options.exec ? 1 : 0) + (!options.script.empty() ? 1 : 0) +
-                      (options.demo ? 1 : 0) + (options.ndjson || options.sse ? 1 : 0);
+                      (!options.replay.empty() ? 1 : 0) + (options.demo ? 1 : 0) +
+                      (options.ndjson || options.sse ? 1 : 0);
   if (sources > 1 || (options.ndjson && options.sse)) {
     throw util::Error(util::Errc::usage,
                       "give one source: stdin (--ndjson or --sse to change its format), --exec, "
-                      "--script or --demo");
+                      "--script, --replay or --demo");
+  }
+  if (options.shared && options.replay.empty()) {
+    throw util::Error(util::Errc::usage, "--shared goes with --replay");
   }
   if (options.exec && options.command.empty()) {
     throw util::Error(util::Errc::usage, "--exec needs a command: sse serve --exec -- CMD ARGS...");
@@ -162,7 +170,8 @@ int run_serve(const ServeOptions& options, const Context& context)
   }
   if (sources == 0 && ::isatty(0) != 0) {
     throw util::Error(util::Errc::usage,
-                      "no source: pipe lines into stdin, or give --exec, --script or --demo");
+                      "no source: pipe lines into stdin, or give --exec, --script, --replay or "
+                      "--demo");
   }
   const hub::StreamOptions stream = stream_options(options, context.verbosity);
 
@@ -174,9 +183,17 @@ int run_serve(const ServeOptions& options, const Context& context)
   std::unique_ptr<hub::Program> program;
   std::unique_ptr<hub::Source> source;
   hub::Broadcast* feed = nullptr;
+  std::vector<record::TimedEntry> timeline;
+  if (!options.replay.empty()) {
+    std::vector<std::vector<record::Entry>> recordings;
+    recordings.push_back(record::read_recording(read_file(options.replay), options.replay));
+    timeline = record::build_timeline(std::move(recordings), {});
+  }
   if (!options.script.empty()) {
     program = std::make_unique<hub::ScriptProgram>(
       hub::parse_script(read_file(options.script), options.script));
+  } else if (!options.replay.empty() && !options.shared) {
+    program = std::make_unique<hub::ScriptProgram>(hub::steps_from_timeline(timeline));
   } else if (options.demo) {
     program = std::make_unique<hub::DemoProgram>();
   }
@@ -244,29 +261,40 @@ int run_serve(const ServeOptions& options, const Context& context)
     }
   });
 
+  // The source ended: the streams end after what they have queued, and the server with them
+  // unless --linger keeps it serving the history.
+  auto source_ended = [&, feed](std::exception_ptr error, const char* what) {
+    failure = error;
+    if (stream.log) {
+      stream.log(what);
+    }
+    if (options.linger && !error) {
+      feed->end();
+      return;
+    }
+    shutdown();
+  };
+
+  std::unique_ptr<hub::TimelineFeed> timeline_feed;
   std::unique_ptr<StdinFeeder> stdin_feeder;
-  if (feed != nullptr) {
+  if (feed != nullptr && options.shared) {
+    timeline_feed = std::make_unique<hub::TimelineFeed>(
+      loop, *feed, std::move(timeline), [&]() { source_ended(nullptr, "the recording ended"); });
+  } else if (feed != nullptr) {
     const StdinFormat format =
       options.ndjson ? StdinFormat::ndjson : options.sse ? StdinFormat::sse : StdinFormat::lines;
     stdin_feeder = std::make_unique<StdinFeeder>(
       loop, *feed, format, *util::parse_size(options.max_event_size),
-      [&, feed](std::exception_ptr error) {
-        failure = error;
-        if (stream.log) {
-          stream.log("stdin ended");
-        }
-        if (options.linger && !error) {
-          feed->end();
-          return;
-        }
-        shutdown();
-      });
+      [&](std::exception_ptr error) { source_ended(error, "stdin ended"); });
   }
 
   std::cerr << "listening on http://" << url_host(server.host()) << ":" << server.port()
             << std::endl;
   if (stdin_feeder) {
     stdin_feeder->start();
+  }
+  if (timeline_feed) {
+    timeline_feed->start();
   }
   loop.run();
   stdin_feeder.reset();
@@ -294,6 +322,14 @@ void register_serve(CLI::App& app, Context& context)
   sub->add_option("--script", options->script, "Replay a scripted stream (NDJSON steps) to each client")
     ->option_text("FILE")
     ->check(CLI::ExistingFile)
+    ->group(source);
+  sub->add_option("--replay", options->replay,
+                  "Play a recording (sse tail --record) to each client with its timing")
+    ->option_text("FILE")
+    ->check(CLI::ExistingFile)
+    ->group(source);
+  sub->add_flag("--shared", options->shared,
+                "With --replay: one timeline broadcast to every client")
     ->group(source);
   sub->add_flag("--demo", options->demo, "Serve the built-in demo stream")->group(source);
 
@@ -330,7 +366,7 @@ void register_serve(CLI::App& app, Context& context)
   sub->add_flag("--from-start", options->from_start, "Send new clients the history first")
     ->group(stream);
   sub->add_flag("--linger", options->linger,
-                "When the source ends, keep serving the history until interrupted")
+                "When stdin (or a --shared replay) ends, keep serving the history")
     ->group(stream);
   sub->add_option("--retry", options->retry, "Send 'retry: DUR' to each client at connect")
     ->option_text("DUR")

@@ -125,11 +125,56 @@ Step parse_step(std::string_view line)
   return step;
 }
 
+namespace {
+
+/// Gives events without an id their number among the events.
+void number_events(std::vector<Step>& steps)
+{
+  std::uint64_t events = 0;
+  for (Step& step : steps) {
+    if (step.kind != Step::Kind::event) {
+      continue;
+    }
+    ++events;
+    if (step.event.id.empty()) {
+      step.event.id = std::to_string(events);
+    }
+  }
+}
+
+} // namespace
+
+std::vector<Step> steps_from_timeline(const std::vector<record::TimedEntry>& timeline)
+{
+  std::vector<Step> steps;
+  std::chrono::milliseconds previous{0};
+  for (const auto& item : timeline) {
+    Step step;
+    step.delay = item.at - previous;
+    previous = item.at;
+    switch (item.entry.kind) {
+    case record::Entry::Kind::event:
+      step.kind = Step::Kind::event;
+      step.event = item.entry.event;
+      break;
+    case record::Entry::Kind::comment:
+      step.kind = Step::Kind::comment;
+      step.text = item.entry.comment;
+      break;
+    case record::Entry::Kind::reconnect:
+      step.kind = Step::Kind::drop;
+      break;
+    }
+    steps.push_back(std::move(step));
+  }
+  number_events(steps);
+  return steps;
+}
+
 std::vector<Step> parse_script(std::string_view text, const std::string& name)
 {
   std::vector<Step> steps;
   std::uint64_t number = 0;
-  std::uint64_t events = 0;
   while (!text.empty()) {
     const auto end = text.find('\n');
     std::string_view line = text.substr(0, end);
@@ -139,18 +184,12 @@ std::vector<Step> parse_script(std::string_view text, const std::string& name)
       continue;
     }
     try {
-      Step step = parse_step(line);
-      if (step.kind == Step::Kind::event) {
-        ++events;
-        if (step.event.id.empty()) {
-          step.event.id = std::to_string(events);
-        }
-      }
-      steps.push_back(std::move(step));
+      steps.push_back(parse_step(line));
     } catch (const util::Error& e) {
       throw util::Error(e.code(), e.what(), name + ":" + std::to_string(number));
     }
   }
+  number_events(steps);
   return steps;
 }
 

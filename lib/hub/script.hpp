@@ -2,6 +2,7 @@
 // A scripted stream: what `sse serve --script FILE` (and the built-in demo) plays to each
 // client, one step at a time, events and faults alike.
 
+#include "record/timeline.hpp"
 #include "sse/event.hpp"
 
 #include <chrono>
@@ -39,5 +40,9 @@ std::vector<Step> parse_script(std::string_view text, const std::string& name);
 
 /// One step from one NDJSON line (without the id numbering).
 Step parse_step(std::string_view line);
+
+/// A recording as a script: each entry waits for its time, a reconnect marker drops the
+/// connection (the client resumes by id), events without an id are numbered.
+std::vector<Step> steps_from_timeline(const std::vector<record::TimedEntry>& timeline);
 
 } // namespace hub
