@@ -126,7 +126,9 @@ void Session::heartbeat()
   }
   const auto now = m_loop.now();
   // One timer per client, moved on rather than reset on every event: sending stays cheap.
-  auto due = std::max(m_last_send + m_options.heartbeat, m_silent_until);
+  // After a stall the connection is quiet from its end on: the next heartbeat is a whole
+  // interval later, not at the very moment the stall ends (when the script goes on anyway).
+  auto due = std::max(m_last_send, m_silent_until) + m_options.heartbeat;
   if (due <= now) {
     send(encode_comment("heartbeat", m_options.eol));
     due = now + m_options.heartbeat;
