@@ -2,19 +2,21 @@
 # Kept in step with `sse __meta` by tests/cli/docs.bats. It needs nothing from the
 # bash-completion package, so the tests can call _sse with COMP_WORDS set by hand.
 
-_sse_commands='tail parse format patch serve help'
+_sse_commands='tail parse format patch replay serve help'
 # Global options work before and after the subcommand.
 _sse_global_options='--color -v --verbose --version -h --help'
 _sse_tail_options='-H --header -X --request -d --data --json -u --user --bearer -k --insecure
   --cacert --connect-timeout --proxy -f --format --json-data --comments --event --extract
   -n --max-events --until --until-data --timeout --idle-timeout --no-reconnect --retry-post
   --max-retries --max-backoff --last-event-id --cursor-file --no-error-events --max-event-size
-  --apply --key --initial --pointer --final --changes --keep-going --view'
+  --apply --key --initial --pointer --final --changes --keep-going --view --record'
 _sse_parse_options='-f --format --json-data --count --max-event-size'
 _sse_format_options='--lines --max-line-size'
 _sse_patch_options='--sse --max-event-size --apply --key --initial --pointer --final --changes
   --keep-going --view'
-_sse_serve_options='--ndjson --sse --exec --script --demo --host -p --port --cors --max-clients
+_sse_replay_options='-f --format --json-data --event -n --max-events --speed --no-wait --interval
+  --from --to --loop --apply --key --initial --pointer --final --changes --keep-going --view'
+_sse_serve_options='--ndjson --sse --exec --script --replay --shared --demo --host -p --port --cors --max-clients
   --max-lifetime --client-buffer --history --from-start --linger --retry --heartbeat --hello
   --goodbye --eol --bom --max-event-size'
 _sse_help_options=''
@@ -32,7 +34,8 @@ _sse_option_values() {
   --max-event-size | --max-line-size | --key | --initial | --pointer) ;;
   --eol) echo 'lf crlf cr' ;;
   --host | -p | --port | --cors | --max-clients | --max-lifetime | --client-buffer | --history | \
-    --retry | --heartbeat | --hello | --goodbye | --script) ;;
+    --retry | --heartbeat | --hello | --goodbye | --script | --replay | --record | --speed | \
+    --interval | --from | --to) ;;
   *) return 1 ;;
   esac
 }
@@ -56,7 +59,7 @@ _sse() {
     prev=${COMP_WORDS[COMP_CWORD - 2]}
   fi
   local values
-  if [[ $prev == --initial || $prev == --cacert || $prev == --cursor-file || $prev == --script ]]; then
+  if [[ $prev == --initial || $prev == --cacert || $prev == --cursor-file || $prev == --script || $prev == --replay || $prev == --record ]]; then
     compopt -o filenames 2>/dev/null || true
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return 0
@@ -89,6 +92,7 @@ _sse() {
     parse) options+=" $_sse_parse_options" ;;
     format) options+=" $_sse_format_options" ;;
     patch) options+=" $_sse_patch_options" ;;
+    replay) options+=" $_sse_replay_options" ;;
     serve) options+=" $_sse_serve_options" ;;
     help) options+=" $_sse_help_options" ;;
     esac
@@ -98,7 +102,7 @@ _sse() {
 
   case $command in
   '') _sse_reply "$_sse_commands" "$cur" ;;
-  parse | format | patch)
+  parse | format | patch | replay)
     # FILE arguments; compopt fails outside a real completion, which is harmless.
     compopt -o filenames 2>/dev/null || true
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")

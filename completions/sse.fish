@@ -43,6 +43,7 @@ complete -c sse -n 'not __sse_subcommand' -a tail -d 'Follow an event stream, re
 complete -c sse -n 'not __sse_subcommand' -a parse -d 'Parse event-stream bytes into events'
 complete -c sse -n 'not __sse_subcommand' -a format -d 'Write NDJSON events (or lines) as event-stream text'
 complete -c sse -n 'not __sse_subcommand' -a patch -d 'Fold state events into their current state'
+complete -c sse -n 'not __sse_subcommand' -a replay -d 'Play recorded events back with their timing'
 complete -c sse -n 'not __sse_subcommand' -a serve -d 'Serve an event stream on localhost'
 complete -c sse -n 'not __sse_subcommand' -a help -d 'Print help for sse or for one subcommand'
 
@@ -79,6 +80,7 @@ complete -c sse -n '__sse_using tail' -l max-retries -x -d 'Give up after N reco
 complete -c sse -n '__sse_using tail' -l max-backoff -x -d 'Longest wait between reconnects'
 complete -c sse -n '__sse_using tail' -l last-event-id -x -d 'Start from this event id'
 complete -c sse -n '__sse_using tail' -l cursor-file -x -a '(__fish_complete_path (commandline -ct))' -d 'Resume from and save the last id in FILE'
+complete -c sse -n '__sse_using tail' -l record -x -a '(__fish_complete_path (commandline -ct))' -d 'Also write every event received, with its time, to FILE'
 complete -c sse -n '__sse_using tail' -l no-error-events -d 'Treat error events as ordinary events'
 complete -c sse -n '__sse_using tail' -l max-event-size -x -d 'Largest event or line accepted (SIZE)'
 complete -c sse -n '__sse_using tail' -l apply -d 'Detect the state mode, or force it with --apply=MODE'
@@ -116,12 +118,35 @@ complete -c sse -n '__sse_using patch' -l keep-going -d 'Warn about a failed eve
 complete -c sse -n '__sse_using patch' -l view -d 'On a terminal, redraw the state in place'
 
 # sse help [SUBCOMMAND]
+# sse replay [FILE...]
+complete -c sse -n '__sse_using replay' -F
+complete -c sse -n '__sse_using replay' -s f -l format -x -a 'json pretty data sse raw' -d 'Output format'
+complete -c sse -n '__sse_using replay' -l json-data -d 'Embed data that is valid JSON as JSON'
+complete -c sse -n '__sse_using replay' -l event -x -d 'Print only events of TYPE'
+complete -c sse -n '__sse_using replay' -s n -l max-events -x -d 'Stop after printing N events'
+complete -c sse -n '__sse_using replay' -l speed -x -d 'Play X times as fast'
+complete -c sse -n '__sse_using replay' -l no-wait -d 'Print everything at once'
+complete -c sse -n '__sse_using replay' -l interval -x -d 'Wait DUR between events of untimed input'
+complete -c sse -n '__sse_using replay' -l from -x -d 'Start at the event with this id, or the Nth'
+complete -c sse -n '__sse_using replay' -l to -x -d 'Stop after the event with this id, or the Nth'
+complete -c sse -n '__sse_using replay' -l loop -d 'Start again at the end'
+complete -c sse -n '__sse_using replay' -l apply -d 'Detect the state mode, or force it with --apply=MODE'
+complete -c sse -n '__sse_using replay' -l key -x -d 'JSON pointer of the key of keyed collection items'
+complete -c sse -n '__sse_using replay' -l initial -x -a '(__fish_complete_path (commandline -ct))' -d 'Start from the JSON state in this file'
+complete -c sse -n '__sse_using replay' -l pointer -x -d 'Print only the value at this JSON pointer'
+complete -c sse -n '__sse_using replay' -l final -d 'Print only the state after the last event'
+complete -c sse -n '__sse_using replay' -l changes -d 'Print the state only when it changed'
+complete -c sse -n '__sse_using replay' -l keep-going -d 'Warn about a failed event or bad line, skip it and go on'
+complete -c sse -n '__sse_using replay' -l view -d 'On a terminal, redraw the state in place'
+
 # sse serve [--exec COMMAND...]
 complete -c sse -n '__sse_using serve' -l ndjson -d 'Read stdin as NDJSON event objects'
 complete -c sse -n '__sse_using serve' -l sse -d 'Read stdin as event-stream text'
 complete -c sse -n '__sse_using serve' -l exec -d 'Run COMMAND for each client; each line it prints is an event'
 complete -c sse -n '__sse_using serve; and contains -- --exec (commandline -opc)' -a '(__fish_complete_command)'
 complete -c sse -n '__sse_using serve' -l script -x -a '(__fish_complete_path (commandline -ct))' -d 'Play the scripted stream in FILE to each client'
+complete -c sse -n '__sse_using serve' -l replay -x -a '(__fish_complete_path (commandline -ct))' -d 'Play the recording in FILE to each client'
+complete -c sse -n '__sse_using serve' -l shared -d 'With --replay: one timeline for every client'
 complete -c sse -n '__sse_using serve' -l demo -d 'Serve the built-in demo stream'
 complete -c sse -n '__sse_using serve' -l host -x -d 'Address to listen on (default 127.0.0.1)'
 complete -c sse -n '__sse_using serve' -s p -l port -x -d 'Port to listen on; 0 picks a free one'
@@ -140,4 +165,4 @@ complete -c sse -n '__sse_using serve' -l eol -x -a 'lf crlf cr' -d 'Line ending
 complete -c sse -n '__sse_using serve' -l bom -d 'Start every stream with a byte order mark'
 complete -c sse -n '__sse_using serve' -l max-event-size -x -d 'Longest input event or line (SIZE)'
 
-complete -c sse -n __sse_help_wants_subcommand -a 'tail parse format patch serve help' -d Subcommand
+complete -c sse -n __sse_help_wants_subcommand -a 'tail parse format patch replay serve help' -d Subcommand

@@ -33,7 +33,7 @@ subcommands() { "$SSE" __meta | jq -r '[.commands[].name] | join(" ")'; }
 @test "bash: sse <TAB> offers the subcommands, not the hidden __meta" {
   bash_complete sse ''
   assert_reply $(subcommands)
-  assert_equal "$(subcommands)" "tail parse format patch serve help"
+  assert_equal "$(subcommands)" "tail parse format patch replay serve help"
   bash_complete sse pa
   assert_reply parse patch
   bash_complete sse __
@@ -119,7 +119,7 @@ require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
 
 @test "fish: subcommands, and options before and after the subcommand" {
   require_fish
-  assert_equal "$(fish_complete 'sse ')" 'format help parse patch serve tail'
+  assert_equal "$(fish_complete 'sse ')" 'format help parse patch replay serve tail'
   assert_equal "$(fish_complete 'sse --')" '--color --help --verbose --version'
   assert_equal "$(fish_complete 'sse parse --')" \
     '--color --count --format --help --json-data --max-event-size --verbose --version'
@@ -141,7 +141,7 @@ require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
   touch stream.sse
   assert_equal "$(fish_complete 'sse parse st')" 'stream.sse'
   assert_equal "$(fish_complete 'sse st')" ''
-  assert_equal "$(fish_complete 'sse help ')" 'format help parse patch serve tail'
+  assert_equal "$(fish_complete 'sse help ')" 'format help parse patch replay serve tail'
   assert_equal "$(fish_complete 'sse help parse ')" ''
 }
 
