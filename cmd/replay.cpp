@@ -177,6 +177,7 @@ void register_replay(CLI::App& app, Context& context)
     ->group(output);
   sub->add_flag("--json-data", options->json_data, "Embed data that is valid JSON as JSON")->group(output);
   sub->add_option("--event", options->events, "Print only events of TYPE (repeatable)")
+    ->allow_extra_args(false) // one TYPE per --event: the next word is the URL or a FILE
     ->option_text("TYPE")
     ->group(output);
   sub->add_option("-n,--max-events", options->max_events, "Stop after printing N events")

@@ -49,6 +49,7 @@ void add_request_options(CLI::App& sub, RequestOptions& options)
 {
   const char* group = "Request";
   sub.add_option("-H,--header", options.headers, "Add a header 'Name: value' (repeatable)")
+    ->allow_extra_args(false) // one HEADER per -H: the next word is the URL
     ->option_text("HEADER")
     ->group(group);
   sub.add_option("-X,--request", options.method, "Use METHOD instead of GET (POST with a body)")

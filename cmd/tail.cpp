@@ -422,6 +422,7 @@ void register_tail(CLI::App& app, Context& context)
   sub->add_flag("--comments", options->comments, "Include comment lines ({\"comment\": TEXT})")
     ->group(output);
   sub->add_option("--event", options->events, "Print only events of TYPE (repeatable)")
+    ->allow_extra_args(false) // one TYPE per --event: the next word is the URL or a FILE
     ->option_text("TYPE")
     ->group(output);
   sub->add_option("--extract", options->extract,

@@ -175,6 +175,15 @@ gap() {
   assert_regex "$stderr" "^sse: error: a line of event 1 exceeds the maximum event size of 4KiB"
 }
 
+@test "repeatable options take one value each, so the URL may follow them" {
+  scenario '{"steps": [{"send": "event: a\ndata: 1\n\nevent: b\ndata: 2\n\n"}]}' '{"status": 204}'
+  run --separate-stderr "$SSE" tail -H 'X-One: 1' --header 'X-Two: 2' --event b "$SERVER_URL/"
+  assert_success
+  assert_output '{"event":"b","data":"2"}'
+  assert_equal "$(request_header 1 x-one)" "1"
+  assert_equal "$(request_header 1 x-two)" "2"
+}
+
 @test "a POST is never sent twice unless --retry-post" {
   scenario '{"steps": [{"send": "data: partial\n\n"}, {"drop": true}]}' '{"status": 204}'
   run --separate-stderr "$SSE" tail --json '{"prompt": "hi"}' "$SERVER_URL/v1/chat"
