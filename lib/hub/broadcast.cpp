@@ -46,18 +46,11 @@ void Broadcast::attach(const net::HttpRequest&, const std::shared_ptr<net::Conne
     return;
   }
 
-  auto session = std::make_shared<Session>(m_loop, connection, m_stream);
-  session->start(headers);
-  if (!session->open()) {
+  auto session = open_session(m_loop, connection, m_stream, headers, last_event_id,
+                              std::to_string(m_history.size() - start) + " events from history",
+                              notice);
+  if (!session) {
     return;
-  }
-  if (m_stream.log) {
-    m_stream.log(connection->peer() + ": connected" +
-                 (last_event_id ? ", Last-Event-ID " + *last_event_id : std::string()) + ", " +
-                 std::to_string(m_history.size() - start) + " events from history");
-  }
-  if (!notice.empty()) {
-    session->send(encode_comment(notice, m_stream.eol));
   }
   std::size_t backlog = 0;
   for (std::size_t i = start; i < m_history.size(); ++i) {

@@ -137,18 +137,10 @@ void ProgramSource::attach(const net::HttpRequest&, const std::shared_ptr<net::C
       notice = "Last-Event-ID " + *last_event_id + " is not in the script; starting over";
     }
   }
-  auto session = std::make_shared<Session>(m_loop, connection, m_stream);
-  session->start(headers);
-  if (!session->open()) {
+  auto session = open_session(m_loop, connection, m_stream, headers, last_event_id,
+                              "from step " + std::to_string(start + 1), notice);
+  if (!session) {
     return;
-  }
-  if (m_stream.log) {
-    m_stream.log(connection->peer() + ": connected" +
-                 (last_event_id ? ", Last-Event-ID " + *last_event_id : std::string()) +
-                 ", from step " + std::to_string(start + 1));
-  }
-  if (!notice.empty()) {
-    session->send(encode_comment(notice, m_stream.eol));
   }
   auto player = std::make_shared<Player>(*this, session, start);
   Player* raw = player.get();

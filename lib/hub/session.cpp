@@ -11,6 +11,28 @@ net::Headers stream_headers()
           {"X-Accel-Buffering", "no"}};
 }
 
+std::shared_ptr<Session> open_session(net::EventLoop& loop,
+                                      const std::shared_ptr<net::Connection>& connection,
+                                      const StreamOptions& options, const net::Headers& headers,
+                                      const std::optional<std::string>& last_event_id,
+                                      const std::string& detail, const std::string& notice)
+{
+  auto session = std::make_shared<Session>(loop, connection, options);
+  session->start(headers);
+  if (!session->open()) {
+    return nullptr;
+  }
+  if (options.log) {
+    options.log(connection->peer() + ": connected" +
+                (last_event_id ? ", Last-Event-ID " + *last_event_id : std::string()) + ", " +
+                detail);
+  }
+  if (!notice.empty()) {
+    session->send(encode_comment(notice, options.eol));
+  }
+  return session;
+}
+
 Session::Session(net::EventLoop& loop, std::shared_ptr<net::Connection> connection,
                  const StreamOptions& options)
   : m_loop(loop), m_connection(std::move(connection)), m_options(options)

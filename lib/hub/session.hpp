@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace hub {
@@ -62,5 +63,13 @@ private:
 
 /// The headers every event stream gets: type, no caching, no proxy buffering.
 net::Headers stream_headers();
+
+/// Starts a client's stream with HEADERS and logs "connected[, Last-Event-ID X], DETAIL"; then
+/// sends NOTICE as a comment, if any. Null for a HEAD request, which the head has answered.
+std::shared_ptr<Session> open_session(net::EventLoop& loop,
+                                      const std::shared_ptr<net::Connection>& connection,
+                                      const StreamOptions& options, const net::Headers& headers,
+                                      const std::optional<std::string>& last_event_id,
+                                      const std::string& detail, const std::string& notice);
 
 } // namespace hub

@@ -2,6 +2,7 @@
 
 #include "json/patch.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 #include <array>
 #include <charconv>
@@ -339,19 +340,6 @@ private:
     }
   }
 
-  static int hex_digit(char c)
-  {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
-  }
 
   unsigned read_hex4()
   {
@@ -360,7 +348,7 @@ private:
     }
     unsigned value = 0;
     for (int i = 0; i < 4; ++i) {
-      const int digit = hex_digit(m_p[i]);
+      const int digit = util::hex_value(m_p[i]);
       if (digit < 0) {
         fail("invalid \\u escape");
       }

@@ -30,20 +30,6 @@ std::string_view trim(std::string_view text)
   return text;
 }
 
-int hex_value(char c)
-{
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 /// Whether the comma-separated header value LIST names TOKEN (case-insensitive).
 bool list_has(std::string_view list, std::string_view token)
 {
@@ -112,8 +98,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool form)
       if (i + 2 >= text.size()) {
         return std::nullopt;
       }
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+      const int high = util::hex_value(text[i + 1]);
+      const int low = util::hex_value(text[i + 2]);
       if (high < 0 || low < 0) {
         return std::nullopt;
       }
@@ -137,21 +123,21 @@ ReadStatus RequestReader::read(std::string_view input, std::size_t& consumed, Ht
       return status;
     }
   }
+  // Moves up to m_remaining bytes of REST into the body; true once none remain.
+  auto take_body = [&](std::string_view rest) {
+    const std::size_t take = std::min(m_remaining, rest.size());
+    request.body.append(rest.substr(0, take));
+    consumed += take;
+    m_remaining -= take;
+    return m_remaining == 0;
+  };
   while (true) {
     const std::string_view rest = input.substr(consumed);
     switch (m_state) {
     case State::head:
       return ReadStatus::complete;
-    case State::body: {
-      const std::size_t take = std::min(m_remaining, rest.size());
-      request.body.append(rest.substr(0, take));
-      consumed += take;
-      m_remaining -= take;
-      if (m_remaining != 0) {
-        return ReadStatus::incomplete;
-      }
-      return finish();
-    }
+    case State::body:
+      return take_body(rest) ? finish() : ReadStatus::incomplete;
     case State::chunk_size:
     case State::chunk_data_end:
     case State::trailers: {
@@ -190,17 +176,12 @@ ReadStatus RequestReader::read(std::string_view input, std::size_t& consumed, Ht
       }
       break;
     }
-    case State::chunk_data: {
-      const std::size_t take = std::min(m_remaining, rest.size());
-      request.body.append(rest.substr(0, take));
-      consumed += take;
-      m_remaining -= take;
-      if (m_remaining != 0) {
+    case State::chunk_data:
+      if (!take_body(rest)) {
         return ReadStatus::incomplete;
       }
       m_state = State::chunk_data_end;
       break;
-    }
     }
   }
 }

@@ -50,6 +50,21 @@ std::string describe_peer(const sockaddr_storage& address)
   return "[" + std::string(host) + "]:" + std::to_string(port);
 }
 
+/// The status that answers a request the reader refused.
+int error_status(ReadStatus status)
+{
+  switch (status) {
+  case ReadStatus::head_too_large:
+    return 431;
+  case ReadStatus::body_too_large:
+    return 413;
+  case ReadStatus::not_implemented:
+    return 501;
+  default:
+    return 400;
+  }
+}
+
 } // namespace
 
 std::shared_ptr<const SharedChunk> make_shared_chunk(std::string bytes)
@@ -167,23 +182,12 @@ void Connection::serve_pending()
       m_input.erase(0, m_input_pos);
       m_input_pos = 0;
     }
-    switch (status) {
-    case ReadStatus::incomplete:
+    if (status == ReadStatus::incomplete) {
       return;
-    case ReadStatus::bad_request:
-      reply_error(400);
+    }
+    if (status != ReadStatus::complete) {
+      reply_error(error_status(status));
       return;
-    case ReadStatus::head_too_large:
-      reply_error(431);
-      return;
-    case ReadStatus::body_too_large:
-      reply_error(413);
-      return;
-    case ReadStatus::not_implemented:
-      reply_error(501);
-      return;
-    case ReadStatus::complete:
-      break;
     }
     m_server.m_loop.cancel(m_request_timer);
     m_request_timer = 0;

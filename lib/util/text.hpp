@@ -17,4 +17,19 @@ inline std::string to_lower(std::string_view text)
   return out;
 }
 
+/// The value of the hexadecimal digit C, or -1.
+inline int hex_value(char c)
+{
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 } // namespace util

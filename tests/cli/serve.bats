@@ -414,7 +414,7 @@ PY
 @test "usage errors: two sources, --exec without a command, a command without --exec, no source" {
   run --separate-stderr "$SSE" serve --demo --script /dev/null
   assert_equal "$status" 2
-  assert_equal "$stderr" "sse: error: give one source: stdin (--ndjson or --sse to change its format), --exec, --script or --demo"
+  assert_equal "$stderr" "sse: error: give one source: stdin (--ndjson or --sse to change its format), --exec, --script, --replay or --demo"
   run --separate-stderr "$SSE" serve --ndjson --sse < /dev/null
   assert_equal "$status" 2
   run --separate-stderr "$SSE" serve --exec < /dev/null
@@ -428,7 +428,7 @@ PY
   # A terminal on stdin is no source: script(1) gives it one.
   run script -qec "$SSE serve --port 0" /dev/null
   assert_equal "$status" 2
-  assert_output --partial "no source: pipe lines into stdin, or give --exec, --script or --demo"
+  assert_output --partial "no source: pipe lines into stdin, or give --exec, --script, --replay or --demo"
 }
 
 @test "a port in use is exit 1 naming the address" {
