@@ -5,6 +5,7 @@
 #include "exit_codes.hpp"
 #include "request_options.hpp"
 #include "serve_stdin.hpp"
+#include "signal_watch.hpp"
 
 #include "hub/broadcast.hpp"
 #include "hub/demo.hpp"
@@ -93,39 +94,6 @@ std::string read_file(const std::string& path)
   }
   return text.str();
 }
-
-/// SIGINT and SIGTERM arrive on a descriptor the loop watches, so shutdown runs on the loop
-/// thread like everything else. Blocked before any thread starts, so every thread inherits it.
-class SignalWatch {
-public:
-  SignalWatch()
-  {
-    sigemptyset(&m_set);
-    sigaddset(&m_set, SIGINT);
-    sigaddset(&m_set, SIGTERM);
-    ::pthread_sigmask(SIG_BLOCK, &m_set, nullptr);
-    m_fd = ::signalfd(-1, &m_set, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (m_fd < 0) {
-      throw util::Error(util::Errc::runtime, "signalfd failed");
-    }
-  }
-  // The signals stay blocked: the process is about to exit, and a SIGTERM that arrived as
-  // the loop stopped must not turn a clean exit into death by signal.
-  ~SignalWatch() { ::close(m_fd); }
-  SignalWatch(const SignalWatch&) = delete;
-  SignalWatch& operator=(const SignalWatch&) = delete;
-  int fd() const { return m_fd; }
-  /// The signal that arrived, or 0.
-  int take() const
-  {
-    signalfd_siginfo info = {};
-    return ::read(m_fd, &info, sizeof info) == sizeof info ? static_cast<int>(info.ssi_signo) : 0;
-  }
-
-private:
-  sigset_t m_set{};
-  int m_fd = -1;
-};
 
 hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
 {

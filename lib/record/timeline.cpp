@@ -47,6 +47,11 @@ std::vector<TimedEntry> build_timeline(std::vector<std::vector<Entry>> recording
     std::chrono::milliseconds at = offset;
     bool any = false;
     for (auto& entry : recording) {
+      // Reconnects before the first event are a recorder started before its server: no
+      // gap, and nothing to drop a client for.
+      if (!any && entry.kind == Entry::Kind::reconnect) {
+        continue;
+      }
       if (entry.t) {
         if (!first_t) {
           first_t = entry.t;

@@ -23,8 +23,8 @@ struct TimelineOptions {
   std::optional<std::string> to;
 };
 
-/// RECORDINGS one after the other: a recording's own leading silence is skipped, its gaps
-/// kept. Throws util::Error(usage) when --from or --to names no event.
+/// RECORDINGS one after the other: a recording's own leading silence (and the reconnects of a
+/// recorder that started before its server) is skipped, its gaps kept. Throws util::Error(usage) when --from or --to names no event.
 std::vector<TimedEntry> build_timeline(std::vector<std::vector<Entry>> recordings,
                                        const TimelineOptions& options);
 
