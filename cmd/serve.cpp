@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "request_options.hpp"
+#include "serve_durable.hpp"
 #include "serve_stdin.hpp"
 #include "signal_watch.hpp"
 
@@ -62,6 +63,10 @@ struct ServeOptions {
   std::string eol = "lf";
   bool bom = false;
   std::string max_event_size = "16MiB";
+  // Durable Streams
+  bool durable = false;
+  DurableOptions durable_options;
+  bool port_given = false;
 };
 
 std::chrono::milliseconds duration_of(const std::string& text)
@@ -118,6 +123,18 @@ hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
 
 int run_serve(const ServeOptions& options, const Context& context)
 {
+  if (options.durable) {
+    if (options.exec || !options.script.empty() || !options.replay.empty() || options.demo ||
+        options.ndjson || options.sse) {
+      throw util::Error(util::Errc::usage, "--durable serves its own streams: it takes no source");
+    }
+    DurableOptions durable = options.durable_options;
+    durable.host = options.host;
+    if (options.port_given) {
+      durable.port = options.port;
+    }
+    return run_durable(durable, context);
+  }
   const int sources = (options.exec ? 1 : 0) + (!options.script.empty() ? 1 : 0) +
                       (!options.replay.empty() ? 1 : 0) + (options.demo ? 1 : 0) +
                       (options.ndjson || options.sse ? 1 : 0);
@@ -305,9 +322,11 @@ void register_serve(CLI::App& app, Context& context)
   sub->add_option("--host", options->host, "Address to listen on (default 127.0.0.1)")
     ->option_text("HOST")
     ->group(server);
-  sub->add_option("-p,--port", options->port, "Port to listen on; 0 picks a free one (default 8080)")
-    ->option_text("PORT")
-    ->group(server);
+  auto* port = sub->add_option("-p,--port", options->port,
+                               "Port to listen on; 0 picks a free one (default 8080, 4437 with "
+                               "--durable)")
+                 ->option_text("PORT")
+                 ->group(server);
   sub->add_option("--cors", options->cors, "Allow pages from ORIGIN (or *) to connect")
     ->option_text("ORIGIN")
     ->group(server);
@@ -362,7 +381,33 @@ void register_serve(CLI::App& app, Context& context)
     ->check(check_size, "SIZE")
     ->group(stream);
 
-  sub->callback([options, &context]() {
+  const char* durable = "Durable Streams";
+  sub->add_flag("--durable", options->durable,
+                "Serve Durable Streams under /v1/stream/ instead of one event stream")
+    ->group(durable);
+  sub->add_option("--data-dir", options->durable_options.data_dir,
+                  "Keep the streams in DIR (default ./sse-data)")
+    ->option_text("DIR")
+    ->group(durable);
+  sub->add_flag("--memory", options->durable_options.memory, "Keep the streams in memory only")
+    ->group(durable);
+  sub->add_option("--long-poll-timeout", options->durable_options.long_poll_timeout,
+                  "Answer a long-poll with 204 after DUR without data (default 30s)")
+    ->option_text("DUR")
+    ->check(check_duration, "DUR")
+    ->group(durable);
+  sub->add_option("--token", options->durable_options.token,
+                  "Require 'Authorization: Bearer TOKEN' on every request")
+    ->option_text("TOKEN")
+    ->group(durable);
+  sub->add_option("--max-body", options->durable_options.max_body,
+                  "Refuse request bodies larger than SIZE with 413 (default 64MiB)")
+    ->option_text("SIZE")
+    ->check(check_size, "SIZE")
+    ->group(durable);
+
+  sub->callback([options, port, &context]() {
+    options->port_given = port->count() > 0;
     context.run = [options, &context]() { return run_serve(*options, context); };
   });
 }

@@ -1,0 +1,93 @@
+#include "serve_durable.hpp"
+
+#include "exit_codes.hpp"
+#include "signal_watch.hpp"
+
+#include "durable/server.hpp"
+#include "net/event_loop.hpp"
+#include "net/http_server.hpp"
+#include "store/memory_store.hpp"
+#include "util/units.hpp"
+
+#include <sys/epoll.h>
+
+#include <iostream>
+#include <memory>
+
+namespace cmd {
+
+int run_durable(const DurableOptions& options, const Context& context)
+{
+  std::unique_ptr<store::Store> storage;
+  if (options.memory) {
+    storage = std::make_unique<store::MemoryStore>();
+  } else {
+    throw util::Error(util::Errc::usage,
+                      "the on-disk store is not built yet: use --memory", options.data_dir);
+  }
+
+  SignalWatch signals;
+  net::EventLoop loop;
+  durable::ServerOptions server_options;
+  server_options.long_poll_timeout = *util::parse_duration(options.long_poll_timeout);
+  server_options.token = options.token;
+  if (context.verbosity > 0) {
+    server_options.log = [](const std::string& line) {
+      std::cerr << "sse serve: " << line << std::endl;
+    };
+  }
+  durable::Server protocol(loop, *storage, server_options);
+  protocol.load();
+
+  net::ServerOptions http;
+  http.host = options.host;
+  http.port = options.port;
+  http.limits.max_body = *util::parse_size(options.max_body);
+  net::HttpServer server(loop, http,
+                         [&](const net::HttpRequest& request,
+                             const std::shared_ptr<net::Connection>& connection) {
+                           protocol.handle(request, connection);
+                         });
+  server.listen();
+  const std::string host =
+    options.host.find(':') != std::string::npos && options.host.front() != '['
+      ? "[" + options.host + "]"
+      : options.host;
+  const std::string url = "http://" + host + ":" + std::to_string(server.port());
+  protocol.set_base_url(url);
+
+  int exit_code = k_exit_ok;
+  std::function<void()> wait_for_connections;
+  auto shutdown = [&]() {
+    server.stop_accepting();
+    protocol.shutdown();
+    server.close_idle();
+    const auto deadline = net::EventLoop::Clock::now() + std::chrono::seconds(5);
+    wait_for_connections = [&, deadline]() {
+      if (server.connection_count() == 0 || net::EventLoop::Clock::now() >= deadline) {
+        loop.stop();
+        return;
+      }
+      server.close_idle();
+      loop.after(std::chrono::milliseconds(10), wait_for_connections);
+    };
+    wait_for_connections();
+  };
+  bool stopping = false;
+  loop.add(signals.fd(), EPOLLIN, [&](std::uint32_t) {
+    const int signal = signals.take();
+    if (signal == SIGINT) {
+      exit_code = k_exit_interrupted;
+    }
+    if (signal != 0 && !stopping) {
+      stopping = true;
+      shutdown();
+    }
+  });
+
+  std::cerr << "listening on " << url << std::endl;
+  loop.run();
+  return exit_code;
+}
+
+} // namespace cmd

@@ -1,0 +1,82 @@
+#pragma once
+// The Durable Streams protocol over HTTP (DIGEST.md): streams under a path prefix, created,
+// appended to, closed, deleted, read in catch-up, long-poll and SSE modes, with idempotent
+// producers, Stream-Seq, TTL and expiry, ETags, cursors and forks. Metadata is held in memory
+// and made durable through a store::Store; each stream has at most one store write in flight,
+// and the requests that arrive meanwhile go together in the next one (one fsync for all).
+
+#include "net/event_loop.hpp"
+#include "net/http_server.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace durable {
+
+struct ServerOptions {
+  std::string prefix = "/v1/stream/";
+  std::chrono::milliseconds long_poll_timeout{30'000};
+  /// When not empty, every request needs `Authorization: Bearer TOKEN`.
+  std::string token;
+  /// The scheme and authority of the server ("http://127.0.0.1:4437"), for Location.
+  std::string base_url;
+  /// Receives one line per request (for -v); may be empty.
+  std::function<void(const std::string&)> log;
+};
+
+class Server {
+public:
+  Server(net::EventLoop& loop, store::Store& store, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Takes the streams the store holds.
+  void load();
+  void handle(const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection);
+  /// Ends live readers (long-polls get their timeout answer, SSE streams end).
+  void shutdown();
+  void set_base_url(std::string url) { m_options.base_url = std::move(url); }
+
+  struct Stream;
+  struct Write;
+  struct Waiter;
+  class SseReader;
+
+private:
+  enum class Found { ok, missing, gone };
+
+  Found find(const std::string& name, Stream*& stream, bool touch);
+  void expire(const std::string& name);
+  void drop_stream(const std::string& name);
+
+  void create(const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection,
+              const std::string& name);
+  void append(const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection,
+              const std::string& name);
+  void read(const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection,
+            const std::string& name);
+  void head(const std::shared_ptr<net::Connection>& connection, const std::string& name);
+  void remove(const std::shared_ptr<net::Connection>& connection, const std::string& name);
+
+  void run_writes(const std::string& name);
+  void wake_readers(const std::string& name);
+
+  /// The data of NAME from FROM (following forks), at most about MAX_BYTES, as records.
+  std::vector<store::Record> collect(const std::string& name, std::uint64_t from,
+                                     std::size_t max_bytes);
+
+  net::EventLoop& m_loop;
+  store::Store& m_store;
+  ServerOptions m_options;
+  std::unordered_map<std::string, std::unique_ptr<Stream>> m_streams;
+  std::shared_ptr<bool> m_alive; ///< false once the server is gone: store callbacks check it
+};
+
+} // namespace durable

@@ -1,0 +1,82 @@
+#pragma once
+// Where Durable Streams live: the interface the protocol layer (lib/durable) writes through,
+// so that an on-disk log, memory, or later a networked store (Redis Streams) can hold them
+// without the HTTP layer changing.
+//
+// The protocol layer keeps every stream's metadata in memory and is the only writer; a store
+// makes it durable. A stream's own data is a sequence of records (an append's bytes, or one
+// JSON message), each at a logical position: the stream's fork offset (0 unless it is a fork)
+// plus the sizes of the records before it.
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace store {
+
+/// An idempotent producer's last accepted (epoch, seq) on one stream.
+struct Producer {
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+  bool operator==(const Producer&) const = default;
+};
+
+struct StreamMeta {
+  std::string content_type;
+  std::optional<std::uint64_t> ttl_seconds;     ///< Stream-TTL: sliding, from the last access
+  std::optional<std::string> expires_at;        ///< Stream-Expires-At as the client gave it
+  std::optional<std::int64_t> expires_at_ms;    ///< the same, in ms since the Unix epoch
+  bool closed = false;
+  std::string closed_by;                        ///< "ID epoch seq" of the producer that closed it
+  std::string last_stream_seq;                  ///< the last Stream-Seq accepted ("" if none)
+  std::map<std::string, Producer> producers;
+  std::string forked_from;                      ///< the source stream's name; "" if not a fork
+  std::uint64_t fork_offset = 0;                ///< where this stream's own records start
+  std::uint64_t tail = 0;                       ///< the position after the last record
+  std::uint64_t fork_count = 0;                 ///< live forks of this stream
+  bool soft_deleted = false;                    ///< deleted while forks still read from it
+  std::int64_t created_ms = 0;
+  bool operator==(const StreamMeta&) const = default;
+};
+
+/// One record of a stream's own data and where it starts.
+struct Record {
+  std::uint64_t position = 0;
+  std::string bytes;
+};
+
+class Store {
+public:
+  /// Runs once the change is durable, or with the error that stopped it (the change then did
+  /// not happen). It may run on another thread.
+  using Done = std::function<void(std::exception_ptr error)>;
+
+  virtual ~Store() = default;
+
+  /// Every stream, as the store holds it (after recovery), for the protocol layer to start from.
+  virtual std::vector<std::pair<std::string, StreamMeta>> load() = 0;
+
+  /// Creates the stream NAME with META and RECORDS, replacing any earlier stream of that name
+  /// (a re-create after delete or expiry starts empty).
+  virtual void create(const std::string& name, const StreamMeta& meta,
+                      std::vector<std::string> records, Done done) = 0;
+  /// Appends RECORDS (possibly none) to NAME and sets its metadata to META, both or neither:
+  /// a crash never leaves records without the metadata that accepted them (producer state).
+  virtual void append(const std::string& name, const StreamMeta& meta,
+                      std::vector<std::string> records, Done done) = 0;
+  /// Forgets NAME and its records.
+  virtual void remove(const std::string& name, Done done) = 0;
+
+  /// NAME's own records that end after FROM, in order, until about MAX_BYTES have been
+  /// collected (at least one record when there is one). Only durable records are returned.
+  /// Throws util::Error(runtime) on an I/O error.
+  virtual std::vector<Record> read(const std::string& name, std::uint64_t from,
+                                   std::size_t max_bytes) = 0;
+};
+
+} // namespace store
