@@ -18,11 +18,13 @@ using Json = nlohmann::json;
   throw util::Error(util::Errc::bad_input, what);
 }
 
-std::uint64_t whole_number(const Json& object, const char* key)
+/// OBJECT's KEY, a whole number of UNIT ("milliseconds", "seconds", or "" for a plain number).
+std::uint64_t whole_number(const Json& object, const char* key, const char* unit)
 {
   const Json& value = object.at(key);
   if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
-    bad(std::string("\"") + key + "\" must be a whole number of milliseconds or more");
+    bad(std::string("\"") + key + "\" must be a whole number" +
+        (*unit != '\0' ? std::string(" of ") + unit : std::string()));
   }
   return value.get<std::uint64_t>();
 }
@@ -67,22 +69,22 @@ Step parse_step(std::string_view line)
   }
   Step step;
   if (object.contains("delay")) {
-    step.delay = std::chrono::milliseconds(whole_number(object, "delay"));
+    step.delay = std::chrono::milliseconds(whole_number(object, "delay", "milliseconds"));
   }
   if (object.contains("drop")) {
     step.kind = Step::Kind::drop;
   } else if (object.contains("stall")) {
     step.kind = Step::Kind::stall;
-    step.duration = std::chrono::milliseconds(whole_number(object, "stall"));
+    step.duration = std::chrono::milliseconds(whole_number(object, "stall", "milliseconds"));
   } else if (object.contains("status")) {
     step.kind = Step::Kind::status;
-    const std::uint64_t status = whole_number(object, "status");
+    const std::uint64_t status = whole_number(object, "status", "");
     if (status < 200 || status > 599) {
       bad("\"status\" must be an HTTP status from 200 to 599");
     }
     step.status = static_cast<int>(status);
     if (object.contains("retry_after")) {
-      step.retry_after = whole_number(object, "retry_after");
+      step.retry_after = whole_number(object, "retry_after", "seconds");
     }
     if (object.contains("body")) {
       if (!object["body"].is_string()) {
@@ -118,7 +120,7 @@ Step parse_step(std::string_view line)
     }
   } else if (object.contains("retry")) {
     step.kind = Step::Kind::retry;
-    step.retry_ms = whole_number(object, "retry");
+    step.retry_ms = whole_number(object, "retry", "milliseconds");
   } else {
     bad("a step needs one of data, comment, retry, raw, raw_base64, drop, stall or status");
   }

@@ -36,8 +36,8 @@ public:
 
   /// Runs WORK on the loop thread soon; the only call that is safe from other threads.
   void post(std::function<void()> work);
-  /// Runs WORK on the loop thread once the current round of events has been handled, once per
-  /// round however often it is asked for; this is where buffered output gets written.
+  /// Runs WORK on the loop thread once the current round of events (and its due timers) has
+  /// been handled; each call queues WORK once. This is where buffered output gets written.
   void at_end_of_round(std::function<void()> work);
 
   /// Handles events until stop().

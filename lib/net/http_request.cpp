@@ -145,6 +145,9 @@ ReadStatus RequestReader::read(std::string_view input, std::size_t& consumed, Ht
       if (eol == std::string_view::npos) {
         return rest.size() > k_max_chunk_line ? ReadStatus::bad_request : ReadStatus::incomplete;
       }
+      if (eol > k_max_chunk_line) {
+        return ReadStatus::bad_request; // the same verdict however the line arrived
+      }
       std::string_view line = rest.substr(0, eol);
       if (!line.empty() && line.back() == '\r') {
         line.remove_suffix(1);
@@ -221,7 +224,8 @@ ReadStatus RequestReader::read_head(std::string_view input, std::size_t& consume
     search = lf + 1;
   }
   if (end == std::string_view::npos) {
-    if (head.size() > m_limits.max_head) {
+    // Up to three bytes of the blank line that ends a head of the maximum size may be here.
+    if (head.size() > m_limits.max_head + 3) {
       return ReadStatus::head_too_large;
     }
     m_head_scanned = head.size();
@@ -274,11 +278,14 @@ ReadStatus RequestReader::parse_head(std::string_view head, HttpRequest& request
   std::string_view path = target;
   // An absolute-form target (a request to a proxy) carries its own scheme and authority.
   if (const auto scheme = path.find("://"); path.front() != '/' && scheme != std::string_view::npos) {
-    const auto slash = path.find('/', scheme + 3);
-    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+    const auto end = path.find_first_of("/?#", scheme + 3);
+    path = end == std::string_view::npos ? std::string_view() : path.substr(end);
   }
   const auto question = path.find('?');
   request.path = path.substr(0, question);
+  if (request.path.empty()) {
+    request.path = "/";
+  }
   if (question != std::string_view::npos) {
     request.query = path.substr(question + 1);
   }

@@ -292,7 +292,8 @@ void Connection::write(const std::shared_ptr<const SharedChunk>& chunk)
   }
   Piece piece;
   piece.shared = chunk;
-  m_queued += piece.bytes(m_chunked).size();
+  piece.framed = m_chunked;
+  m_queued += piece.bytes().size();
   m_queue.push_back(std::move(piece));
   mark_dirty();
 }
@@ -360,7 +361,7 @@ void Connection::flush()
       if (count == iov.size()) {
         break;
       }
-      const std::string_view bytes = piece.bytes(m_chunked).substr(piece.offset);
+      const std::string_view bytes = piece.bytes().substr(piece.offset);
       iov[count].iov_base = const_cast<char*>(bytes.data());
       iov[count].iov_len = bytes.size();
       ++count;
@@ -384,7 +385,7 @@ void Connection::flush()
     m_queued -= left;
     while (left > 0) {
       Piece& front = m_queue.front();
-      const std::size_t remaining = front.bytes(m_chunked).size() - front.offset;
+      const std::size_t remaining = front.bytes().size() - front.offset;
       if (left < remaining) {
         front.offset += left;
         break;
@@ -411,10 +412,17 @@ void Connection::arm_request_timer()
   m_server.m_loop.cancel(m_request_timer);
   std::weak_ptr<Connection> weak = weak_from_this();
   m_request_timer = m_server.m_loop.after(m_server.m_options.request_timeout, [weak]() {
-    if (const auto self = weak.lock(); self && !self->m_busy) {
-      self->m_request_timer = 0;
-      self->close_now();
+    const auto self = weak.lock();
+    if (!self || self->m_busy) {
+      return;
     }
+    self->m_request_timer = 0;
+    if (self->m_queued > 0) {
+      // A response still being written is not idleness: wait again from now.
+      self->arm_request_timer();
+      return;
+    }
+    self->close_now();
   });
 }
 

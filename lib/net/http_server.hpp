@@ -69,9 +69,10 @@ private:
   friend class HttpServer;
   struct Piece {
     std::shared_ptr<const SharedChunk> shared;
+    bool framed = false; ///< which form of SHARED: that of the response it was written to
     std::string own;
     std::size_t offset = 0;
-    std::string_view bytes(bool framed) const
+    std::string_view bytes() const
     {
       if (shared) {
         return framed ? std::string_view(shared->framed) : std::string_view(shared->plain);
