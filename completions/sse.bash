@@ -18,7 +18,8 @@ _sse_replay_options='-f --format --json-data --event -n --max-events --speed --n
   --from --to --loop --apply --key --initial --pointer --final --changes --keep-going --view'
 _sse_serve_options='--ndjson --sse --exec --script --replay --shared --demo --host -p --port --cors --max-clients
   --max-lifetime --client-buffer --history --from-start --linger --retry --heartbeat --hello
-  --goodbye --eol --bom --max-event-size'
+  --goodbye --eol --bom --max-event-size --durable --data-dir --memory --long-poll-timeout --token
+  --max-body'
 _sse_help_options=''
 
 # Prints the choices for the value of option $1 and returns 0, or returns 1 when $1 takes no
@@ -35,7 +36,7 @@ _sse_option_values() {
   --eol) echo 'lf crlf cr' ;;
   --host | -p | --port | --cors | --max-clients | --max-lifetime | --client-buffer | --history | \
     --retry | --heartbeat | --hello | --goodbye | --script | --replay | --record | --speed | \
-    --interval | --from | --to) ;;
+    --interval | --from | --to | --data-dir | --long-poll-timeout | --token | --max-body) ;;
   *) return 1 ;;
   esac
 }

@@ -164,5 +164,11 @@ complete -c sse -n '__sse_using serve' -l goodbye -x -d 'Send comment TEXT when 
 complete -c sse -n '__sse_using serve' -l eol -x -a 'lf crlf cr' -d 'Line ending'
 complete -c sse -n '__sse_using serve' -l bom -d 'Start every stream with a byte order mark'
 complete -c sse -n '__sse_using serve' -l max-event-size -x -d 'Longest input event or line (SIZE)'
+complete -c sse -n '__sse_using serve' -l durable -d 'Serve Durable Streams under /v1/stream/'
+complete -c sse -n '__sse_using serve' -l data-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Keep the streams in DIR'
+complete -c sse -n '__sse_using serve' -l memory -d 'Keep the streams in memory only'
+complete -c sse -n '__sse_using serve' -l long-poll-timeout -x -d 'Answer a long-poll with 204 after DUR'
+complete -c sse -n '__sse_using serve' -l token -x -d 'Require Authorization: Bearer TOKEN'
+complete -c sse -n '__sse_using serve' -l max-body -x -d 'Refuse request bodies larger than SIZE'
 
 complete -c sse -n __sse_help_wants_subcommand -a 'tail parse format patch replay serve help' -d Subcommand
