@@ -1,0 +1,259 @@
+#pragma once
+// What the files of the Durable Streams server share (not part of the library's interface):
+// the response helpers and the in-memory state of a stream.
+
+#include "durable/offset.hpp"
+#include "durable/protocol.hpp"
+#include "durable/server.hpp"
+
+#include <algorithm>
+#include <functional>
+
+namespace durable {
+
+inline constexpr std::size_t k_read_chunk = 1024 * 1024;
+inline constexpr std::size_t k_sse_queue_limit = 1024 * 1024;
+inline constexpr const char* k_default_type = "application/octet-stream";
+inline constexpr const char* k_expose =
+  "Stream-Next-Offset, Stream-Cursor, Stream-Up-To-Date, Stream-Closed, Stream-TTL, "
+  "Stream-Expires-At, Stream-SSE-Data-Encoding, ETag, Location, Producer-Epoch, Producer-Seq, "
+  "Producer-Expected-Seq, Producer-Received-Seq";
+
+inline std::int64_t now_ms()
+{
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+inline net::Headers base_headers()
+{
+  return {{"X-Content-Type-Options", "nosniff"},
+          {"Access-Control-Allow-Origin", "*"},
+          {"Access-Control-Expose-Headers", k_expose}};
+}
+
+inline void reply(const std::shared_ptr<net::Connection>& connection, int status, net::Headers extra = {},
+           std::string_view body = {}, const char* type = nullptr)
+{
+  net::Headers headers = base_headers();
+  headers.insert(headers.end(), extra.begin(), extra.end());
+  if (type != nullptr) {
+    headers.emplace_back("Content-Type", type);
+  }
+  connection->respond(status, headers, body);
+}
+
+inline void fail(const std::shared_ptr<net::Connection>& connection, int status, const std::string& why,
+          net::Headers extra = {})
+{
+  reply(connection, status, std::move(extra), why + "\n", "text/plain; charset=utf-8");
+}
+
+inline std::string etag(const std::string& name, std::uint64_t start, std::uint64_t end, bool closed)
+{
+  return "\"" + std::to_string(std::hash<std::string>{}(name)) + ":" + std::to_string(start) +
+         ":" + std::to_string(end) + (closed ? ":c" : "") + "\"";
+}
+
+/// The stream name in PATH under PREFIX, decoded; nullopt when it is not one, or could escape.
+inline std::optional<std::string> stream_name(const std::string& path, const std::string& prefix)
+{
+  if (path.rfind(prefix, 0) != 0) {
+    return std::nullopt;
+  }
+  const std::string_view raw = std::string_view(path).substr(prefix.size());
+  if (raw.empty() || raw.size() > 1024) {
+    return std::nullopt;
+  }
+  // An encoded slash would let two different paths name one stream.
+  if (raw.find("%2F") != std::string_view::npos || raw.find("%2f") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  auto name = net::percent_decode(raw);
+  if (!name || name->find('\0') != std::string::npos) {
+    return std::nullopt;
+  }
+  std::string_view rest = *name;
+  while (true) {
+    const auto slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    if (segment.empty() || segment == "." || segment == "..") {
+      return std::nullopt;
+    }
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    rest.remove_prefix(slash + 1);
+  }
+  return name;
+}
+
+/// Every occurrence of query parameter NAME, still encoded.
+inline std::vector<std::string> query_values(const std::string& query, std::string_view name)
+{
+  std::vector<std::string> values;
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      const auto decoded = net::percent_decode(
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+      values.push_back(decoded ? *decoded : std::string("\x01")); // malformed: never valid
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    rest.remove_prefix(amp + 1);
+  }
+  return values;
+}
+
+struct Producer {
+  std::string id;
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+  std::string tuple() const { return id + " " + std::to_string(epoch) + " " + std::to_string(seq); }
+};
+
+
+// ---------------------------------------------------------------------------------------------
+
+struct Server::Write {
+  net::HttpRequest request;
+  std::shared_ptr<net::Connection> connection;
+};
+
+struct Server::Waiter {
+  std::shared_ptr<net::Connection> connection;
+  std::uint64_t offset = 0;
+  std::optional<std::string> cursor;
+  net::EventLoop::TimerId timer = 0;
+};
+
+struct Server::Stream {
+  store::StreamMeta meta;
+  std::int64_t last_access_ms = 0;
+  bool writing = false;
+  std::deque<Write> queue;
+  std::vector<std::shared_ptr<Waiter>> waiters;
+  std::vector<std::shared_ptr<SseReader>> readers;
+  bool json() const { return is_json(meta.content_type); }
+};
+
+/// An SSE reader: catch-up in data + control event pairs, then live.
+class Server::SseReader : public std::enable_shared_from_this<SseReader> {
+public:
+  SseReader(Server& server, std::string name, std::shared_ptr<net::Connection> connection,
+            std::uint64_t offset, std::optional<std::string> cursor, bool base64)
+    : m_server(server), m_name(std::move(name)), m_connection(std::move(connection)),
+      m_offset(offset), m_cursor(std::move(cursor)), m_base64(base64)
+  {
+  }
+  ~SseReader() { m_server.m_loop.cancel(m_timer); }
+
+  bool open() const { return m_connection->open() && m_connection->streaming(); }
+
+  /// Sends what the stream has past the reader's offset; ends the stream once closed and sent.
+  /// Returns false when the reader is done.
+  bool pump()
+  {
+    if (!open()) {
+      return false;
+    }
+    Stream* stream = nullptr;
+    if (m_server.find(m_name, stream, false) != Found::ok) {
+      m_connection->end_stream();
+      return false;
+    }
+    while (m_offset < stream->meta.tail) {
+      if (m_connection->queued_bytes() > k_sse_queue_limit) {
+        arm(std::chrono::milliseconds(10)); // a slow reader: go on once it has taken some
+        return true;
+      }
+      const auto records = m_server.collect(m_name, m_offset, k_read_chunk);
+      if (records.empty()) {
+        break;
+      }
+      std::string payload;
+      if (stream->json()) {
+        payload = "[";
+        for (std::size_t i = 0; i < records.size(); ++i) {
+          payload += (i == 0 ? "" : ",") + records[i].bytes;
+        }
+        payload += "]";
+      } else {
+        for (const auto& record : records) {
+          payload += record.bytes;
+        }
+      }
+      const auto& last = records.back();
+      m_offset = last.position + last.bytes.size();
+      m_connection->write(sse_event("data", m_base64 ? base64(payload) : payload));
+      control(*stream);
+    }
+    if (stream->meta.closed && m_offset >= stream->meta.tail) {
+      control(*stream);
+      m_connection->end_stream();
+      return false;
+    }
+    if (!m_sent_control) {
+      control(*stream);
+    }
+    arm(m_server.m_options.long_poll_timeout);
+    return true;
+  }
+
+  void end()
+  {
+    if (open()) {
+      m_connection->end_stream();
+    }
+  }
+
+private:
+  void control(const Stream& stream)
+  {
+    const bool done = stream.meta.closed && m_offset >= stream.meta.tail;
+    std::string json = "{\"streamNextOffset\":\"" + format_offset(m_offset) + "\"";
+    if (!done) {
+      m_cursor = next_cursor(now_ms(), m_cursor);
+      json += ",\"streamCursor\":\"" + *m_cursor + "\"";
+    }
+    if (m_offset >= stream.meta.tail) {
+      json += ",\"upToDate\":true";
+    }
+    if (done) {
+      json += ",\"streamClosed\":true";
+    }
+    json += "}";
+    m_connection->write(sse_event("control", json));
+    m_sent_control = true;
+  }
+
+  void arm(std::chrono::milliseconds delay)
+  {
+    m_server.m_loop.cancel(m_timer);
+    std::weak_ptr<SseReader> weak = weak_from_this();
+    m_timer = m_server.m_loop.after(delay, [weak]() {
+      if (const auto self = weak.lock()) {
+        self->m_timer = 0;
+        self->m_sent_control = false; // a heartbeat: the same offset, a fresh cursor
+        self->pump();
+      }
+    });
+  }
+
+  Server& m_server;
+  std::string m_name;
+  std::shared_ptr<net::Connection> m_connection;
+  std::uint64_t m_offset;
+  std::optional<std::string> m_cursor;
+  bool m_base64;
+  bool m_sent_control = false;
+  net::EventLoop::TimerId m_timer = 0;
+};
+
+} // namespace durable

@@ -1,0 +1,267 @@
+// GET: catch-up, long-poll and SSE reads, across forks.
+
+#include "durable/server_internal.hpp"
+
+#include "util/error.hpp"
+
+namespace durable {
+
+std::vector<store::Record> Server::collect(const std::string& name, std::uint64_t from,
+                                           std::size_t max_bytes)
+{
+  std::vector<store::Record> out;
+  const auto found = m_streams.find(name);
+  if (found == m_streams.end()) {
+    return out;
+  }
+  const Stream& stream = *found->second;
+  const auto& meta = stream.meta;
+  const bool json = stream.json();
+  std::size_t collected = 0;
+  // The inherited part first: the source's data up to the fork offset, never past it.
+  if (from < meta.fork_offset && !meta.forked_from.empty()) {
+    for (auto& record : collect(meta.forked_from, from, max_bytes)) {
+      if (record.position >= meta.fork_offset) {
+        break;
+      }
+      if (record.position + record.bytes.size() > meta.fork_offset) {
+        record.bytes.resize(meta.fork_offset - record.position);
+      }
+      collected += record.bytes.size();
+      out.push_back(std::move(record));
+    }
+    if (!out.empty()) {
+      const auto& last = out.back();
+      if (last.position + last.bytes.size() < meta.fork_offset || collected >= max_bytes) {
+        return out;
+      }
+    }
+    from = meta.fork_offset;
+  }
+  for (auto& record : m_store.read(name, from, max_bytes - std::min(max_bytes - 1, collected))) {
+    if (record.position >= meta.tail) {
+      break; // not committed in memory yet
+    }
+    if (record.position < from) {
+      if (json) {
+        continue; // a JSON read starts at a message
+      }
+      record.bytes.erase(0, from - record.position);
+      record.position = from;
+    }
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+void Server::wake_readers(const std::string& name)
+{
+  Stream* stream = nullptr;
+  if (find(name, stream, false) != Found::ok) {
+    return;
+  }
+  auto waiters = std::move(stream->waiters);
+  stream->waiters.clear();
+  for (auto& waiter : waiters) {
+    m_loop.cancel(waiter->timer);
+    const auto records = collect(name, waiter->offset, k_read_chunk);
+    net::Headers headers{{"Stream-Cursor", next_cursor(now_ms(), waiter->cursor)}};
+    if (records.empty()) {
+      // Closed at the tail: the end of the stream.
+      headers.emplace_back("Stream-Next-Offset", format_offset(stream->meta.tail));
+      headers.emplace_back("Stream-Up-To-Date", "true");
+      if (stream->meta.closed) {
+        headers.emplace_back("Stream-Closed", "true");
+      }
+      reply(waiter->connection, 204, headers);
+      continue;
+    }
+    std::string body;
+    if (stream->json()) {
+      body = "[";
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        body += (i == 0 ? "" : ",") + records[i].bytes;
+      }
+      body += "]";
+    } else {
+      for (const auto& record : records) {
+        body += record.bytes;
+      }
+    }
+    const std::uint64_t end = records.back().position + records.back().bytes.size();
+    headers.emplace_back("Stream-Next-Offset", format_offset(end));
+    if (end >= stream->meta.tail) {
+      headers.emplace_back("Stream-Up-To-Date", "true");
+      if (stream->meta.closed) {
+        headers.emplace_back("Stream-Closed", "true");
+      }
+    }
+    headers.emplace_back("Content-Type", stream->meta.content_type);
+    reply(waiter->connection, 200, headers, body);
+  }
+  auto readers = stream->readers;
+  stream->readers.clear();
+  for (auto& reader : readers) {
+    if (reader->pump()) {
+      stream->readers.push_back(reader);
+    }
+  }
+}
+
+void Server::read(const net::HttpRequest& request,
+                  const std::shared_ptr<net::Connection>& connection, const std::string& name)
+{
+  Stream* stream = nullptr;
+  const Found found = find(name, stream, true);
+  if (found == Found::missing) {
+    fail(connection, 404, "no such stream");
+    return;
+  }
+  if (found == Found::gone) {
+    fail(connection, 410, "the stream was deleted");
+    return;
+  }
+  const auto lives = query_values(request.query, "live");
+  const std::string live = lives.empty() ? "" : lives.front();
+  if (!live.empty() && live != "long-poll" && live != "sse") {
+    fail(connection, 400, "live must be long-poll or sse");
+    return;
+  }
+  const auto offsets = query_values(request.query, "offset");
+  if (offsets.size() > 1) {
+    fail(connection, 400, "one offset at a time");
+    return;
+  }
+  if (offsets.empty() && !live.empty()) {
+    fail(connection, 400, "a live read needs an offset");
+    return;
+  }
+  OffsetRequest offset;
+  if (!offsets.empty()) {
+    const auto parsed = parse_offset(offsets.front());
+    if (!parsed) {
+      fail(connection, 400, "not an offset: " + offsets.front());
+      return;
+    }
+    offset = *parsed;
+  }
+  const auto& meta = stream->meta;
+  std::uint64_t from = offset.kind == OffsetRequest::Kind::position ? offset.position
+                       : offset.kind == OffsetRequest::Kind::now    ? meta.tail
+                                                                    : 0;
+  if (from > meta.tail) {
+    fail(connection, 400, "the offset is past the end of the stream");
+    return;
+  }
+  const auto cursors = query_values(request.query, "cursor");
+  const std::optional<std::string> cursor =
+    cursors.empty() ? std::nullopt : std::optional<std::string>(cursors.front());
+
+  if (live == "sse") {
+    const bool binary = !is_text(meta.content_type);
+    net::Headers headers = base_headers();
+    headers.emplace_back("Content-Type", "text/event-stream");
+    headers.emplace_back("Cache-Control", "no-cache");
+    if (binary) {
+      headers.emplace_back("Stream-SSE-Data-Encoding", "base64");
+    }
+    connection->start_stream(200, headers);
+    if (!connection->streaming()) {
+      return; // HEAD
+    }
+    auto reader = std::make_shared<SseReader>(*this, name, connection, from, cursor, binary);
+    if (reader->pump()) {
+      stream->readers.push_back(reader);
+    }
+    return;
+  }
+
+  const bool json = stream->json();
+  const char* empty_body = json ? "[]" : "";
+  if (offset.kind == OffsetRequest::Kind::now && live.empty()) {
+    net::Headers headers{{"Content-Type", meta.content_type},
+                         {"Stream-Next-Offset", format_offset(meta.tail)},
+                         {"Stream-Up-To-Date", "true"},
+                         {"Cache-Control", "no-store"},
+                         {"Cross-Origin-Resource-Policy", "cross-origin"}};
+    if (meta.closed) {
+      headers.emplace_back("Stream-Closed", "true");
+    }
+    reply(connection, 200, headers, empty_body);
+    return;
+  }
+
+  if (live == "long-poll" && from >= meta.tail) {
+    if (meta.closed) {
+      reply(connection, 204,
+            {{"Stream-Next-Offset", format_offset(meta.tail)},
+             {"Stream-Up-To-Date", "true"},
+             {"Stream-Closed", "true"}});
+      return;
+    }
+    auto waiter = std::make_shared<Waiter>();
+    waiter->connection = connection;
+    waiter->offset = from;
+    waiter->cursor = cursor;
+    std::weak_ptr<Waiter> weak = waiter;
+    waiter->timer = m_loop.after(m_options.long_poll_timeout, [this, weak, name]() {
+      const auto self = weak.lock();
+      if (!self) {
+        return;
+      }
+      const auto current = m_streams.find(name);
+      if (current == m_streams.end()) {
+        return;
+      }
+      auto& waiters = current->second->waiters;
+      waiters.erase(std::remove(waiters.begin(), waiters.end(), self), waiters.end());
+      reply(self->connection, 204,
+            {{"Stream-Next-Offset", format_offset(current->second->meta.tail)},
+             {"Stream-Up-To-Date", "true"},
+             {"Stream-Cursor", next_cursor(now_ms(), self->cursor)}});
+    });
+    stream->waiters.push_back(std::move(waiter));
+    return;
+  }
+
+  // Catch-up (or a long-poll with data waiting): up to a chunk from the offset.
+  const auto records = collect(name, from, k_read_chunk);
+  std::string body;
+  if (json) {
+    body = "[";
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      body += (i == 0 ? "" : ",") + records[i].bytes;
+    }
+    body += "]";
+  } else {
+    for (const auto& record : records) {
+      body += record.bytes;
+    }
+  }
+  const std::uint64_t end =
+    records.empty() ? from : records.back().position + records.back().bytes.size();
+  const bool at_tail = end >= meta.tail;
+  const bool closed_end = at_tail && meta.closed;
+  const std::string tag = etag(name, from, end, closed_end);
+  net::Headers headers{{"Content-Type", meta.content_type},
+                       {"Stream-Next-Offset", format_offset(end)},
+                       {"Cross-Origin-Resource-Policy", "cross-origin"}};
+  if (at_tail) {
+    headers.emplace_back("Stream-Up-To-Date", "true");
+  }
+  if (closed_end) {
+    headers.emplace_back("Stream-Closed", "true");
+  }
+  if (live == "long-poll") {
+    headers.emplace_back("Stream-Cursor", next_cursor(now_ms(), cursor));
+  } else {
+    headers.emplace_back("ETag", tag);
+    if (const std::string* match = request.header("if-none-match"); match && *match == tag) {
+      reply(connection, 304, headers);
+      return;
+    }
+  }
+  reply(connection, 200, headers, body);
+}
+
+} // namespace durable
