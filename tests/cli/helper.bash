@@ -88,3 +88,41 @@ stop_serve() {
     fail "sse serve reported a sanitizer error: $(cat serve.err)"
   fi
 }
+
+# Starts `sse serve --durable --port 0 --long-poll-timeout 500ms OPTION...` (another timeout
+# with LONG_POLL_TIMEOUT=DUR) on 127.0.0.1 and
+# sets DURABLE_URL once it prints its `listening on` line (serve.err is its log). Fails, with
+# the log, if it exits or has not listened within 10 s.
+start_durable() {
+  rm -f serve.err
+  "$SSE" serve --durable --port 0 --long-poll-timeout "${LONG_POLL_TIMEOUT:-500ms}" "$@" < /dev/null 2> serve.err 3>&- &
+  DURABLE_PID=$!
+  local deadline=$((SECONDS + 10))
+  until grep -q '^listening on ' serve.err 2> /dev/null; do
+    if exited "$DURABLE_PID"; then
+      local status=0
+      wait "$DURABLE_PID" 2> /dev/null || status=$?
+      DURABLE_PID=
+      fail "sse serve --durable $* exited (status $status) before listening: $(cat serve.err)"
+    fi
+    ((SECONDS < deadline)) ||
+      fail "sse serve --durable $* did not print 'listening on' within 10 s: $(cat serve.err)"
+    sleep 0.05
+  done
+  DURABLE_URL=$(sed -n 's/^listening on //p' serve.err | head -n 1)
+}
+
+# Stops the server: SIGTERM, SIGKILL if it is still there 6 s later. Fails if a sanitizer
+# reported anything in its log.
+stop_durable() {
+  [[ -n ${DURABLE_PID:-} ]] || return 0
+  kill "$DURABLE_PID" 2> /dev/null || true
+  local deadline=$((SECONDS + 6))
+  until exited "$DURABLE_PID" || ((SECONDS >= deadline)); do sleep 0.05; done
+  exited "$DURABLE_PID" || kill -KILL "$DURABLE_PID" 2> /dev/null || true
+  wait "$DURABLE_PID" 2> /dev/null || true
+  DURABLE_PID=
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' serve.err; then
+    fail "sse serve reported a sanitizer error: $(cat serve.err)"
+  fi
+}
