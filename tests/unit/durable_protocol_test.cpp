@@ -1,0 +1,117 @@
+// The small rules of the Durable Streams wire format: offsets, TTL, timestamps, counters,
+// cursors, base64, JSON messages and SSE framing.
+
+#include "durable/offset.hpp"
+#include "durable/protocol.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using durable::OffsetRequest;
+
+TEST(DurableOffset, FormatsTwoSixteenDigitFields)
+{
+  EXPECT_EQ(durable::format_offset(0), "0000000000000000_0000000000000000");
+  EXPECT_EQ(durable::format_offset(1234), "0000000000000000_0000000000001234");
+}
+
+TEST(DurableOffset, ReadsWhatItIssuesAndTheTwoSpecialValues)
+{
+  EXPECT_EQ(durable::parse_offset("-1")->kind, OffsetRequest::Kind::start);
+  EXPECT_EQ(durable::parse_offset("now")->kind, OffsetRequest::Kind::now);
+  const auto parsed = durable::parse_offset(durable::format_offset(77));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->kind, OffsetRequest::Kind::position);
+  EXPECT_EQ(parsed->position, 77U);
+}
+
+TEST(DurableOffset, RefusesEverythingElse)
+{
+  for (const char* bad : {"", "0", "_1", "1_", "0,1", "0 1", "0_1_2", "a_1", "1_b", "-2", "NOW",
+                          "0_-1", "../0_1", "0_1\n", "99999999999999999999_1"}) {
+    EXPECT_FALSE(durable::parse_offset(bad)) << bad;
+  }
+}
+
+TEST(DurableProtocol, MediaTypesIgnoreCaseAndParameters)
+{
+  EXPECT_EQ(durable::media_type(" Application/JSON ; charset=utf-8"), "application/json");
+  EXPECT_TRUE(durable::is_json("APPLICATION/JSON"));
+  EXPECT_TRUE(durable::is_text("text/plain; charset=utf-8"));
+  EXPECT_TRUE(durable::is_text("application/json"));
+  EXPECT_FALSE(durable::is_text("application/octet-stream"));
+  EXPECT_FALSE(durable::is_text("image/png"));
+}
+
+TEST(DurableProtocol, TtlIsPlainDigitsWithoutALeadingZero)
+{
+  EXPECT_EQ(durable::parse_ttl("0"), 0U);
+  EXPECT_EQ(durable::parse_ttl("3600"), 3600U);
+  for (const char* bad : {"", "00060", "+60", "60.5", "1e3", "-1", "abc", " 60"}) {
+    EXPECT_FALSE(durable::parse_ttl(bad)) << bad;
+  }
+}
+
+TEST(DurableProtocol, TimestampsAreRfc3339InAnyZone)
+{
+  EXPECT_EQ(durable::parse_timestamp("1970-01-01T00:00:01Z"), 1000);
+  EXPECT_EQ(durable::parse_timestamp("1970-01-01T01:00:01+01:00"), 1000);
+  EXPECT_EQ(durable::parse_timestamp("1970-01-01T00:00:00.25Z"), 250);
+  EXPECT_EQ(durable::parse_timestamp("2026-11-21T10:00:00+00:00"),
+            durable::parse_timestamp("2026-11-21T10:00:00Z"));
+  for (const char* bad : {"", "2026-11-21", "2026-11-21T10:00:00", "2026-13-01T00:00:00Z",
+                          "2026-11-21T25:00:00Z", "not-a-timestamp", "2026-11-21T10:00:00+0100"}) {
+    EXPECT_FALSE(durable::parse_timestamp(bad)) << bad;
+  }
+}
+
+TEST(DurableProtocol, ProducerCountersArePlainDigitsUpToTwoToThe53)
+{
+  EXPECT_EQ(durable::parse_counter("0"), 0U);
+  EXPECT_EQ(durable::parse_counter("9007199254740991"), 9007199254740991U);
+  for (const char* bad : {"", "1abc", "0xyz", "1e3", "-1", "9007199254740992", " 1"}) {
+    EXPECT_FALSE(durable::parse_counter(bad)) << bad;
+  }
+}
+
+TEST(DurableProtocol, CursorsCountIntervalsAndOnlyGrow)
+{
+  // 2024-10-09T00:00:00Z plus 100 intervals of 20 s.
+  const std::int64_t now = (1728432000LL + 100 * 20) * 1000;
+  EXPECT_EQ(durable::next_cursor(now, std::nullopt), "100");
+  EXPECT_EQ(durable::next_cursor(now, std::string("42")), "100");
+  for (int i = 0; i < 50; ++i) {
+    const auto next = std::stoll(durable::next_cursor(now, std::string("100")));
+    EXPECT_GT(next, 100);
+    EXPECT_LE(next, 100 + 180);
+  }
+}
+
+TEST(DurableProtocol, Base64IsPadded)
+{
+  EXPECT_EQ(durable::base64(""), "");
+  EXPECT_EQ(durable::base64("f"), "Zg==");
+  EXPECT_EQ(durable::base64("fo"), "Zm8=");
+  EXPECT_EQ(durable::base64("foo"), "Zm9v");
+  EXPECT_EQ(durable::base64(std::string("\xff\x00\x10", 3)), "/wAQ");
+}
+
+TEST(DurableProtocol, JsonBodiesFlattenOneLevel)
+{
+  EXPECT_EQ(*durable::json_messages("[[1,2],[3,4]]"), (std::vector<std::string>{"[1,2]", "[3,4]"}));
+  EXPECT_EQ(*durable::json_messages("[[[1]]]"), (std::vector<std::string>{"[[1]]"}));
+  EXPECT_EQ(*durable::json_messages(R"({ "a" : 1 })"), (std::vector<std::string>{R"({"a":1})"}));
+  EXPECT_TRUE(durable::json_messages("[]")->empty());
+  EXPECT_FALSE(durable::json_messages("{nope"));
+}
+
+TEST(DurableProtocol, SseEventsKeepEveryPayloadLineInsideTheEvent)
+{
+  EXPECT_EQ(durable::sse_event("data", "a\r\nb\rc\nd"),
+            "event: data\ndata:a\ndata:b\ndata:c\ndata:d\n\n");
+  EXPECT_EQ(durable::sse_event("control", "{}"), "event: control\ndata:{}\n\n");
+  EXPECT_EQ(durable::sse_event("data", ""), "event: data\ndata:\n\n");
+}
+
+} // namespace
