@@ -6,6 +6,7 @@
 #include "durable/server.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
+#include "store/disk_store.hpp"
 #include "store/memory_store.hpp"
 #include "util/units.hpp"
 
@@ -18,16 +19,16 @@ namespace cmd {
 
 int run_durable(const DurableOptions& options, const Context& context)
 {
+  // The loop first: the store's last callbacks, as it shuts down, post to it.
+  SignalWatch signals;
+  net::EventLoop loop;
   std::unique_ptr<store::Store> storage;
   if (options.memory) {
     storage = std::make_unique<store::MemoryStore>();
   } else {
-    throw util::Error(util::Errc::usage,
-                      "the on-disk store is not built yet: use --memory", options.data_dir);
+    storage = std::make_unique<store::DiskStore>(options.data_dir);
   }
 
-  SignalWatch signals;
-  net::EventLoop loop;
   durable::ServerOptions server_options;
   server_options.long_poll_timeout = *util::parse_duration(options.long_poll_timeout);
   server_options.token = options.token;

@@ -193,7 +193,7 @@ void Server::create(const net::HttpRequest& request,
   auto alive = m_alive;
   m_store.create(name, meta, std::move(records),
                  [this, alive, name, meta, connection, location](std::exception_ptr error) {
-                   m_loop.post([this, alive, name, meta, connection, location, error]() {
+                   m_loop.run_or_post([this, alive, name, meta, connection, location, error]() {
                      if (!*alive) {
                        return;
                      }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 
 namespace durable {
 
@@ -48,6 +49,30 @@ inline void fail(const std::shared_ptr<net::Connection>& connection, int status,
           net::Headers extra = {})
 {
   reply(connection, status, std::move(extra), why + "\n", "text/plain; charset=utf-8");
+}
+
+/// Records as a response body: concatenated, or for JSON one array of the messages.
+inline std::string join_records(const std::vector<store::Record>& records, bool json)
+{
+  std::string body;
+  std::size_t size = 2;
+  for (const auto& record : records) {
+    size += record.bytes.size() + 1;
+  }
+  body.reserve(size);
+  if (json) {
+    body += '[';
+  }
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (json && i > 0) {
+      body += ',';
+    }
+    body += records[i].bytes;
+  }
+  if (json) {
+    body += ']';
+  }
+  return body;
 }
 
 inline std::string etag(const std::string& name, std::uint64_t start, std::uint64_t end, bool closed)
@@ -143,13 +168,19 @@ struct Server::Stream {
   bool json() const { return is_json(meta.content_type); }
 };
 
+/// Events that many SSE readers at the same place send alike, made once per wake-up.
+struct SseCache {
+  std::map<std::uint64_t, std::pair<std::shared_ptr<const net::SharedChunk>, std::uint64_t>> data;
+  std::map<std::string, std::shared_ptr<const net::SharedChunk>> control;
+};
+
 /// An SSE reader: catch-up in data + control event pairs, then live.
 class Server::SseReader : public std::enable_shared_from_this<SseReader> {
 public:
   SseReader(Server& server, std::string name, std::shared_ptr<net::Connection> connection,
             std::uint64_t offset, std::optional<std::string> cursor, bool base64)
     : m_server(server), m_name(std::move(name)), m_connection(std::move(connection)),
-      m_offset(offset), m_cursor(std::move(cursor)), m_base64(base64)
+      m_offset(offset), m_cursor(next_cursor(now_ms(), cursor)), m_base64(base64)
   {
   }
   ~SseReader() { m_server.m_loop.cancel(m_timer); }
@@ -157,8 +188,8 @@ public:
   bool open() const { return m_connection->open() && m_connection->streaming(); }
 
   /// Sends what the stream has past the reader's offset; ends the stream once closed and sent.
-  /// Returns false when the reader is done.
-  bool pump()
+  /// Returns false when the reader is done. CACHE shares events with other readers.
+  bool pump(SseCache* cache = nullptr)
   {
     if (!open()) {
       return false;
@@ -173,36 +204,40 @@ public:
         arm(std::chrono::milliseconds(10)); // a slow reader: go on once it has taken some
         return true;
       }
-      const auto records = m_server.collect(m_name, m_offset, k_read_chunk);
-      if (records.empty()) {
-        break;
-      }
-      std::string payload;
-      if (stream->json()) {
-        payload = "[";
-        for (std::size_t i = 0; i < records.size(); ++i) {
-          payload += (i == 0 ? "" : ",") + records[i].bytes;
+      auto event = cache != nullptr ? cache->data.find(m_offset) : decltype(cache->data)::iterator();
+      if (cache == nullptr || event == cache->data.end()) {
+        const auto records = m_server.collect(m_name, m_offset, k_read_chunk);
+        if (records.empty()) {
+          break;
         }
-        payload += "]";
-      } else {
-        for (const auto& record : records) {
-          payload += record.bytes;
+        const std::string payload = join_records(records, stream->json());
+        const auto& last = records.back();
+        auto chunk = net::make_shared_chunk(sse_event("data", m_base64 ? base64(payload) : payload));
+        std::pair<std::shared_ptr<const net::SharedChunk>, std::uint64_t> made{
+          std::move(chunk), last.position + last.bytes.size()};
+        if (cache == nullptr) {
+          m_connection->write(made.first);
+          m_offset = made.second;
+          control(*stream, nullptr);
+          continue;
         }
+        event = cache->data.emplace(m_offset, std::move(made)).first;
       }
-      const auto& last = records.back();
-      m_offset = last.position + last.bytes.size();
-      m_connection->write(sse_event("data", m_base64 ? base64(payload) : payload));
-      control(*stream);
+      m_connection->write(event->second.first);
+      m_offset = event->second.second;
+      control(*stream, cache);
     }
     if (stream->meta.closed && m_offset >= stream->meta.tail) {
-      control(*stream);
+      control(*stream, cache);
       m_connection->end_stream();
       return false;
     }
     if (!m_sent_control) {
-      control(*stream);
+      control(*stream, cache);
     }
-    arm(m_server.m_options.long_poll_timeout);
+    if (m_timer == 0) {
+      arm(m_server.m_options.long_poll_timeout);
+    }
     return true;
   }
 
@@ -214,13 +249,15 @@ public:
   }
 
 private:
-  void control(const Stream& stream)
+  void control(const Stream& stream, SseCache* cache)
   {
     const bool done = stream.meta.closed && m_offset >= stream.meta.tail;
+    // The client's cursor got its jitter at connect; from then on it only keeps up with time.
+    m_cursor = std::to_string(
+      std::max(std::stoll(m_cursor), std::stoll(next_cursor(now_ms(), std::nullopt))));
     std::string json = "{\"streamNextOffset\":\"" + format_offset(m_offset) + "\"";
     if (!done) {
-      m_cursor = next_cursor(now_ms(), m_cursor);
-      json += ",\"streamCursor\":\"" + *m_cursor + "\"";
+      json += ",\"streamCursor\":\"" + m_cursor + "\"";
     }
     if (m_offset >= stream.meta.tail) {
       json += ",\"upToDate\":true";
@@ -229,8 +266,17 @@ private:
       json += ",\"streamClosed\":true";
     }
     json += "}";
-    m_connection->write(sse_event("control", json));
+    if (cache != nullptr) {
+      auto& chunk = cache->control[json];
+      if (!chunk) {
+        chunk = net::make_shared_chunk(sse_event("control", json));
+      }
+      m_connection->write(chunk);
+    } else {
+      m_connection->write(sse_event("control", json));
+    }
     m_sent_control = true;
+    m_last_sent = m_server.m_loop.now();
   }
 
   void arm(std::chrono::milliseconds delay)
@@ -240,7 +286,12 @@ private:
     m_timer = m_server.m_loop.after(delay, [weak]() {
       if (const auto self = weak.lock()) {
         self->m_timer = 0;
-        self->m_sent_control = false; // a heartbeat: the same offset, a fresh cursor
+        // A heartbeat (the same offset, the cursor of now) once the reader has been quiet for
+        // a whole timeout; the timer is moved on rather than reset on every event.
+        const auto quiet = self->m_server.m_loop.now() - self->m_last_sent;
+        if (quiet >= self->m_server.m_options.long_poll_timeout) {
+          self->m_sent_control = false;
+        }
         self->pump();
       }
     });
@@ -250,9 +301,10 @@ private:
   std::string m_name;
   std::shared_ptr<net::Connection> m_connection;
   std::uint64_t m_offset;
-  std::optional<std::string> m_cursor;
+  std::string m_cursor;
   bool m_base64;
   bool m_sent_control = false;
+  net::EventLoop::Clock::time_point m_last_sent{};
   net::EventLoop::TimerId m_timer = 0;
 };
 

@@ -76,18 +76,7 @@ void Server::wake_readers(const std::string& name)
       reply(waiter->connection, 204, headers);
       continue;
     }
-    std::string body;
-    if (stream->json()) {
-      body = "[";
-      for (std::size_t i = 0; i < records.size(); ++i) {
-        body += (i == 0 ? "" : ",") + records[i].bytes;
-      }
-      body += "]";
-    } else {
-      for (const auto& record : records) {
-        body += record.bytes;
-      }
-    }
+    const std::string body = join_records(records, stream->json());
     const std::uint64_t end = records.back().position + records.back().bytes.size();
     headers.emplace_back("Stream-Next-Offset", format_offset(end));
     if (end >= stream->meta.tail) {
@@ -101,8 +90,9 @@ void Server::wake_readers(const std::string& name)
   }
   auto readers = stream->readers;
   stream->readers.clear();
+  SseCache cache;
   for (auto& reader : readers) {
-    if (reader->pump()) {
+    if (reader->pump(&cache)) {
       stream->readers.push_back(reader);
     }
   }
@@ -226,18 +216,7 @@ void Server::read(const net::HttpRequest& request,
 
   // Catch-up (or a long-poll with data waiting): up to a chunk from the offset.
   const auto records = collect(name, from, k_read_chunk);
-  std::string body;
-  if (json) {
-    body = "[";
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      body += (i == 0 ? "" : ",") + records[i].bytes;
-    }
-    body += "]";
-  } else {
-    for (const auto& record : records) {
-      body += record.bytes;
-    }
-  }
+  const std::string body = join_records(records, json);
   const std::uint64_t end =
     records.empty() ? from : records.back().position + records.back().bytes.size();
   const bool at_tail = end >= meta.tail;

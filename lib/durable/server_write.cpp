@@ -205,7 +205,7 @@ void Server::run_writes(const std::string& name)
   auto alive = m_alive;
   m_store.append(name, meta, std::move(records),
                  [this, alive, name, meta, answers = std::move(answers)](std::exception_ptr error) {
-                   m_loop.post([this, alive, name, meta, answers, error]() {
+                   m_loop.run_or_post([this, alive, name, meta, answers, error]() {
                      if (!*alive) {
                        return;
                      }

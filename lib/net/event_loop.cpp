@@ -155,8 +155,18 @@ void EventLoop::run_due_timers()
   }
 }
 
+void EventLoop::run_or_post(std::function<void()> work)
+{
+  if (m_running && std::this_thread::get_id() == m_thread) {
+    work();
+  } else {
+    post(std::move(work));
+  }
+}
+
 void EventLoop::run()
 {
+  m_thread = std::this_thread::get_id();
   m_running = true;
   std::array<epoll_event, 256> ready{};
   while (m_running) {

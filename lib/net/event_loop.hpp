@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -40,6 +41,9 @@ public:
   /// been handled; each call queues WORK once. This is where buffered output gets written.
   void at_end_of_round(std::function<void()> work);
 
+  /// Runs WORK now when called on the loop thread (a store that finished at once), else posts it.
+  void run_or_post(std::function<void()> work);
+
   /// Handles events until stop().
   void run();
   void stop() { m_running = false; }
@@ -70,6 +74,7 @@ private:
   std::mutex m_posted_mutex;
   std::vector<std::function<void()>> m_posted;
   bool m_wake_pending = false;
+  std::thread::id m_thread; ///< the thread in run()
 };
 
 } // namespace net
