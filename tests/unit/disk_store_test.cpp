@@ -1029,13 +1029,11 @@ void expect_models(DiskStore& s, const std::map<std::string, Model>& models)
     ASSERT_TRUE(got.contains(name)) << name;
     // Records are what decides; the tail follows from them.
     expect_records(s, name, model);
-    EXPECT_EQ(got.at(name).tail, model.meta.fork_offset + [&]() {
-      std::uint64_t total = 0;
-      for (const auto& r : model.records) {
-        total += r.size();
-      }
-      return total;
-    }()) << name;
+    std::uint64_t total = 0;
+    for (const auto& r : model.records) {
+      total += r.size();
+    }
+    EXPECT_EQ(got.at(name).tail, model.meta.fork_offset + total) << name;
   }
 }
 
