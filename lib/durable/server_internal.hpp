@@ -168,10 +168,43 @@ struct Server::Stream {
   bool json() const { return is_json(meta.content_type); }
 };
 
+/// The cursor interval at NOW_MS (see next_cursor).
+inline std::int64_t cursor_interval(std::int64_t now_ms)
+{
+  return std::stoll(next_cursor(now_ms, std::nullopt));
+}
+
+/// An SSE control event at OFFSET of STREAM with CURSOR (none once the stream is over).
+inline std::string control_event(const Server::Stream& stream, std::uint64_t offset,
+                                 std::int64_t cursor)
+{
+  const bool done = stream.meta.closed && offset >= stream.meta.tail;
+  std::string json = "{\"streamNextOffset\":\"" + format_offset(offset) + "\"";
+  if (!done) {
+    json += ",\"streamCursor\":\"" + std::to_string(cursor) + "\"";
+  }
+  if (offset >= stream.meta.tail) {
+    json += ",\"upToDate\":true";
+  }
+  if (done) {
+    json += ",\"streamClosed\":true";
+  }
+  json += "}";
+  return sse_event("control", json);
+}
+
 /// Events that many SSE readers at the same place send alike, made once per wake-up.
 struct SseCache {
   std::map<std::uint64_t, std::pair<std::shared_ptr<const net::SharedChunk>, std::uint64_t>> data;
-  std::map<std::string, std::shared_ptr<const net::SharedChunk>> control;
+  std::map<std::pair<std::uint64_t, std::int64_t>, std::shared_ptr<const net::SharedChunk>> control;
+  std::optional<std::int64_t> now_interval;
+  std::int64_t interval()
+  {
+    if (!now_interval) {
+      now_interval = cursor_interval(now_ms());
+    }
+    return *now_interval;
+  }
 };
 
 /// An SSE reader: catch-up in data + control event pairs, then live.
@@ -180,7 +213,7 @@ public:
   SseReader(Server& server, std::string name, std::shared_ptr<net::Connection> connection,
             std::uint64_t offset, std::optional<std::string> cursor, bool base64)
     : m_server(server), m_name(std::move(name)), m_connection(std::move(connection)),
-      m_offset(offset), m_cursor(next_cursor(now_ms(), cursor)), m_base64(base64)
+      m_offset(offset), m_cursor(std::stoll(next_cursor(now_ms(), cursor))), m_base64(base64)
   {
   }
   ~SseReader() { m_server.m_loop.cancel(m_timer); }
@@ -251,29 +284,19 @@ public:
 private:
   void control(const Stream& stream, SseCache* cache)
   {
-    const bool done = stream.meta.closed && m_offset >= stream.meta.tail;
     // The client's cursor got its jitter at connect; from then on it only keeps up with time.
-    m_cursor = std::to_string(
-      std::max(std::stoll(m_cursor), std::stoll(next_cursor(now_ms(), std::nullopt))));
-    std::string json = "{\"streamNextOffset\":\"" + format_offset(m_offset) + "\"";
-    if (!done) {
-      json += ",\"streamCursor\":\"" + m_cursor + "\"";
-    }
-    if (m_offset >= stream.meta.tail) {
-      json += ",\"upToDate\":true";
-    }
-    if (done) {
-      json += ",\"streamClosed\":true";
-    }
-    json += "}";
-    if (cache != nullptr) {
-      auto& chunk = cache->control[json];
+    const std::int64_t now_interval =
+      cache != nullptr ? cache->interval() : cursor_interval(now_ms());
+    m_cursor = std::max(m_cursor, now_interval);
+    if (cache == nullptr) {
+      m_connection->write(control_event(stream, m_offset, m_cursor));
+    } else {
+      // Readers at one offset with one cursor send the same bytes: made once per wake-up.
+      auto& chunk = cache->control[{m_offset, m_cursor}];
       if (!chunk) {
-        chunk = net::make_shared_chunk(sse_event("control", json));
+        chunk = net::make_shared_chunk(control_event(stream, m_offset, m_cursor));
       }
       m_connection->write(chunk);
-    } else {
-      m_connection->write(sse_event("control", json));
     }
     m_sent_control = true;
     m_last_sent = m_server.m_loop.now();
@@ -301,7 +324,7 @@ private:
   std::string m_name;
   std::shared_ptr<net::Connection> m_connection;
   std::uint64_t m_offset;
-  std::string m_cursor;
+  std::int64_t m_cursor;
   bool m_base64;
   bool m_sent_control = false;
   net::EventLoop::Clock::time_point m_last_sent{};
