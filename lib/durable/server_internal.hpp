@@ -195,7 +195,12 @@ inline std::string control_event(const Server::Stream& stream, std::uint64_t off
 
 /// Events that many SSE readers at the same place send alike, made once per wake-up.
 struct SseCache {
-  std::map<std::uint64_t, std::pair<std::shared_ptr<const net::SharedChunk>, std::uint64_t>> data;
+  /// By offset: the data event and the offset after it.
+  std::map<std::uint64_t, std::pair<std::string, std::uint64_t>> data;
+  /// By offset and cursor: the data and control events together, and the offset after them.
+  std::map<std::pair<std::uint64_t, std::int64_t>,
+           std::pair<std::shared_ptr<const net::SharedChunk>, std::uint64_t>>
+    events;
   std::map<std::pair<std::uint64_t, std::int64_t>, std::shared_ptr<const net::SharedChunk>> control;
   std::optional<std::int64_t> now_interval;
   std::int64_t interval()
@@ -237,31 +242,50 @@ public:
         arm(std::chrono::milliseconds(10)); // a slow reader: go on once it has taken some
         return true;
       }
-      auto event = cache != nullptr ? cache->data.find(m_offset) : decltype(cache->data)::iterator();
-      if (cache == nullptr || event == cache->data.end()) {
-        const auto records = m_server.collect(m_name, m_offset, k_read_chunk);
-        if (records.empty()) {
+      if (cache == nullptr) {
+        std::uint64_t next = 0;
+        const auto data = data_event(*stream, next);
+        if (data.empty()) {
           break;
         }
-        const std::string payload = join_records(records, stream->json());
-        const auto& last = records.back();
-        auto chunk = net::make_shared_chunk(sse_event("data", m_base64 ? base64(payload) : payload));
-        std::pair<std::shared_ptr<const net::SharedChunk>, std::uint64_t> made{
-          std::move(chunk), last.position + last.bytes.size()};
-        if (cache == nullptr) {
-          m_connection->write(made.first);
-          m_offset = made.second;
-          control(*stream, nullptr);
-          continue;
+        m_connection->write(data);
+        m_offset = next;
+        control(*stream, nullptr);
+        continue;
+      }
+      // Readers at one offset with one cursor get the same data and control events: made
+      // once per wake-up, and written as one piece.
+      m_cursor = std::max(m_cursor, cache->interval());
+      auto event = cache->events.find({m_offset, m_cursor});
+      if (event == cache->events.end()) {
+        auto data = cache->data.find(m_offset);
+        if (data == cache->data.end()) {
+          std::uint64_t next = 0;
+          std::string bytes = data_event(*stream, next);
+          if (bytes.empty()) {
+            break;
+          }
+          data = cache->data.emplace(m_offset, std::make_pair(std::move(bytes), next)).first;
         }
-        event = cache->data.emplace(m_offset, std::move(made)).first;
+        const std::uint64_t next = data->second.second;
+        event = cache->events
+                  .emplace(std::make_pair(m_offset, m_cursor),
+                           std::make_pair(net::make_shared_chunk(
+                                            data->second.first +
+                                            control_event(*stream, next, m_cursor)),
+                                          next))
+                  .first;
       }
       m_connection->write(event->second.first);
       m_offset = event->second.second;
-      control(*stream, cache);
+      m_sent_control = true;
+      m_sent_final = stream->meta.closed && m_offset >= stream->meta.tail;
+      m_last_sent = m_server.m_loop.now();
     }
     if (stream->meta.closed && m_offset >= stream->meta.tail) {
-      control(*stream, cache);
+      if (!m_sent_final) {
+        control(*stream, cache);
+      }
       m_connection->end_stream();
       return false;
     }
@@ -282,6 +306,19 @@ public:
   }
 
 private:
+  /// The data event of what follows the reader's offset (one read's worth); sets NEXT to the
+  /// offset after it. Empty when there is nothing.
+  std::string data_event(const Stream& stream, std::uint64_t& next)
+  {
+    const auto records = m_server.collect(m_name, m_offset, k_read_chunk);
+    if (records.empty()) {
+      return {};
+    }
+    const std::string payload = join_records(records, stream.json());
+    next = records.back().position + records.back().bytes.size();
+    return sse_event("data", m_base64 ? base64(payload) : payload);
+  }
+
   void control(const Stream& stream, SseCache* cache)
   {
     // The client's cursor got its jitter at connect; from then on it only keeps up with time.
@@ -299,6 +336,7 @@ private:
       m_connection->write(chunk);
     }
     m_sent_control = true;
+    m_sent_final = stream.meta.closed && m_offset >= stream.meta.tail;
     m_last_sent = m_server.m_loop.now();
   }
 
@@ -327,6 +365,7 @@ private:
   std::int64_t m_cursor;
   bool m_base64;
   bool m_sent_control = false;
+  bool m_sent_final = false; ///< the last control event said streamClosed
   net::EventLoop::Clock::time_point m_last_sent{};
   net::EventLoop::TimerId m_timer = 0;
 };
