@@ -214,26 +214,13 @@ int run_serve(const ServeOptions& options, const Context& context)
   // Shutting down: the source ends every stream, then the loop waits (bounded) until what was
   // queued has been written and the connections have closed.
   bool stopping = false;
-  std::function<void()> wait_for_connections;
-  const auto deadline_after = std::chrono::seconds(5);
   auto shutdown = [&]() {
     if (stopping) {
       return;
     }
     stopping = true;
-    server.stop_accepting();
     source->end();
-    server.close_idle();
-    const auto deadline = net::EventLoop::Clock::now() + deadline_after;
-    wait_for_connections = [&, deadline]() {
-      if (server.connection_count() == 0 || net::EventLoop::Clock::now() >= deadline) {
-        loop.stop();
-        return;
-      }
-      server.close_idle();
-      loop.after(std::chrono::milliseconds(10), wait_for_connections);
-    };
-    wait_for_connections();
+    server.drain(std::chrono::seconds(5), [&loop]() { loop.stop(); });
   };
 
   loop.add(signals.fd(), EPOLLIN, [&](std::uint32_t) {

@@ -58,21 +58,9 @@ int run_durable(const DurableOptions& options, const Context& context)
   protocol.set_base_url(url);
 
   int exit_code = k_exit_ok;
-  std::function<void()> wait_for_connections;
   auto shutdown = [&]() {
-    server.stop_accepting();
     protocol.shutdown();
-    server.close_idle();
-    const auto deadline = net::EventLoop::Clock::now() + std::chrono::seconds(5);
-    wait_for_connections = [&, deadline]() {
-      if (server.connection_count() == 0 || net::EventLoop::Clock::now() >= deadline) {
-        loop.stop();
-        return;
-      }
-      server.close_idle();
-      loop.after(std::chrono::milliseconds(10), wait_for_connections);
-    };
-    wait_for_connections();
+    server.drain(std::chrono::seconds(5), [&loop]() { loop.stop(); });
   };
   bool stopping = false;
   loop.add(signals.fd(), EPOLLIN, [&](std::uint32_t) {

@@ -196,16 +196,28 @@ void Server::head(const std::shared_ptr<net::Connection>& connection, const std:
   reply(connection, 200, headers);
 }
 
-void Server::remove(const std::shared_ptr<net::Connection>& connection, const std::string& name)
+Server::Stream* Server::find_or_answer(const std::string& name,
+                                       const std::shared_ptr<net::Connection>& connection,
+                                       bool touch)
 {
   Stream* stream = nullptr;
-  const Found found = find(name, stream, false);
-  if (found == Found::missing) {
+  switch (find(name, stream, touch)) {
+  case Found::ok:
+    return stream;
+  case Found::missing:
     fail(connection, 404, "no such stream");
-    return;
-  }
-  if (found == Found::gone) {
+    return nullptr;
+  case Found::gone:
     fail(connection, 410, "the stream was deleted");
+    return nullptr;
+  }
+  return nullptr;
+}
+
+void Server::remove(const std::shared_ptr<net::Connection>& connection, const std::string& name)
+{
+  Stream* stream = find_or_answer(name, connection, false);
+  if (stream == nullptr) {
     return;
   }
   if (stream->meta.fork_count > 0) {

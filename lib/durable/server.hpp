@@ -53,6 +53,9 @@ private:
   enum class Found { ok, missing, gone };
 
   Found find(const std::string& name, Stream*& stream, bool touch);
+  /// The stream NAME, or null after answering 404 (missing) or 410 (deleted) on CONNECTION.
+  Stream* find_or_answer(const std::string& name, const std::shared_ptr<net::Connection>& connection,
+                         bool touch);
   void expire(const std::string& name);
   void drop_stream(const std::string& name);
 

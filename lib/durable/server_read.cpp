@@ -101,14 +101,8 @@ void Server::wake_readers(const std::string& name)
 void Server::read(const net::HttpRequest& request,
                   const std::shared_ptr<net::Connection>& connection, const std::string& name)
 {
-  Stream* stream = nullptr;
-  const Found found = find(name, stream, true);
-  if (found == Found::missing) {
-    fail(connection, 404, "no such stream");
-    return;
-  }
-  if (found == Found::gone) {
-    fail(connection, 410, "the stream was deleted");
+  Stream* stream = find_or_answer(name, connection, true);
+  if (stream == nullptr) {
     return;
   }
   const auto lives = query_values(request.query, "live");

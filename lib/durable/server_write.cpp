@@ -9,14 +9,8 @@ namespace durable {
 void Server::append(const net::HttpRequest& request,
                     const std::shared_ptr<net::Connection>& connection, const std::string& name)
 {
-  Stream* stream = nullptr;
-  const Found found = find(name, stream, true);
-  if (found == Found::missing) {
-    fail(connection, 404, "no such stream");
-    return;
-  }
-  if (found == Found::gone) {
-    fail(connection, 410, "the stream was deleted");
+  Stream* stream = find_or_answer(name, connection, true);
+  if (stream == nullptr) {
     return;
   }
   stream->queue.push_back(Write{request, connection});

@@ -595,6 +595,24 @@ void HttpServer::close_idle()
   }
 }
 
+void HttpServer::drain(std::chrono::milliseconds limit, std::function<void()> done)
+{
+  stop_accepting();
+  const auto deadline = EventLoop::Clock::now() + limit;
+  auto check = std::make_shared<std::function<void()>>();
+  *check = [this, deadline, done = std::move(done), weak = std::weak_ptr(check)]() {
+    close_idle();
+    if (m_connections.empty() || EventLoop::Clock::now() >= deadline) {
+      done();
+      return;
+    }
+    if (const auto again = weak.lock()) {
+      m_loop.after(std::chrono::milliseconds(10), [again]() { (*again)(); });
+    }
+  };
+  (*check)();
+}
+
 void HttpServer::schedule_flush(Connection& connection)
 {
   m_dirty.push_back(connection.shared_from_this());

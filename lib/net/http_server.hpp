@@ -141,6 +141,9 @@ public:
   void stop_accepting();
   /// Closes connections that are waiting for a request (not those being answered).
   void close_idle();
+  /// A graceful end: stops accepting, then closes each connection once it waits for a request,
+  /// and calls DONE when none is left or LIMIT has passed.
+  void drain(std::chrono::milliseconds limit, std::function<void()> done);
   std::size_t connection_count() const { return m_connections.size(); }
   EventLoop& loop() { return m_loop; }
 
