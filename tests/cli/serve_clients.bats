@@ -61,32 +61,7 @@ feed_slowly() {
   BACKGROUND+=($!)
 }
 
-# Starts `node tests/cli/clients/SCRIPT ARG...` in the background with its output in NAME.out
-# and NAME.err; sets CLIENT_PID.
-start_client() {
-  local name=$1 script=$2
-  shift 2
-  node "$CLIENTS/$script" "$@" > "$name.out" 2> "$name.err" 3>&- 7>&- 8>&- &
-  CLIENT_PID=$!
-  BACKGROUND+=("$CLIENT_PID")
-}
 
-# Waits (at most SECONDS; each client also has its own deadline) for the client NAME started
-# as PID to end, and fails, with its output and the end of the server's log, unless it ended
-# with status 0.
-client_succeeds() {
-  local seconds=$1 pid=$2 name=$3 status=0
-  if wait_for "$seconds" exited "$pid"; then
-    wait "$pid" || status=$?
-  else
-    status="still running after ${seconds}s"
-  fi
-  [[ $status == 0 ]] || fail "client $name: exit status $status
-$(awk 'NR <= 12 { print; next } { last = $0; n = NR } END { if (n > 13) print "..."; if (n) print last }' "$name.out" | cut -c1-400)
-$(head -n 10 "$name.err")
--- sse serve (last 20 lines):
-$(tail -n 20 serve.err)"
-}
 
 # FIELD (id or data) of each message that an eventsource.mjs client printed to FILE, on one
 # line.
