@@ -12,6 +12,11 @@ constexpr CommandEntry k_commands[] = {
   {"patch", register_patch},
   {"replay", register_replay},
   {"serve", register_serve},
+  {"append", register_append},
+  {"create", register_create},
+  {"close", register_close},
+  {"delete", register_delete},
+  {"info", register_info},
   {"help", register_help},
   {"__meta", register_meta},
 };

@@ -20,6 +20,11 @@ void register_format(CLI::App& app, Context& context);
 void register_patch(CLI::App& app, Context& context);
 void register_replay(CLI::App& app, Context& context);
 void register_serve(CLI::App& app, Context& context);
+void register_append(CLI::App& app, Context& context);
+void register_create(CLI::App& app, Context& context);
+void register_close(CLI::App& app, Context& context);
+void register_delete(CLI::App& app, Context& context);
+void register_info(CLI::App& app, Context& context);
 void register_help(CLI::App& app, Context& context);
 void register_meta(CLI::App& app, Context& context);
 

@@ -45,23 +45,25 @@ std::string check_duration(const std::string& value)
   return "'" + value + "' is not a duration (a number with ms, s, m or h, e.g. 500ms, 15s, 2m)";
 }
 
-void add_request_options(CLI::App& sub, RequestOptions& options)
+void add_request_options(CLI::App& sub, RequestOptions& options, bool with_body)
 {
   const char* group = "Request";
   sub.add_option("-H,--header", options.headers, "Add a header 'Name: value' (repeatable)")
     ->allow_extra_args(false) // one HEADER per -H: the next word is the URL
     ->option_text("HEADER")
     ->group(group);
-  sub.add_option("-X,--request", options.method, "Use METHOD instead of GET (POST with a body)")
-    ->option_text("METHOD")
-    ->group(group);
-  auto* data = sub.add_option("-d,--data", options.data, "Send DATA as the body; @FILE or @- reads it")
-                 ->option_text("DATA")
-                 ->group(group);
-  sub.add_option("--json", options.json, "Send a JSON body (sets Content-Type); @FILE or @-")
-    ->option_text("JSON")
-    ->excludes(data)
-    ->group(group);
+  if (with_body) {
+    sub.add_option("-X,--request", options.method, "Use METHOD instead of GET (POST with a body)")
+      ->option_text("METHOD")
+      ->group(group);
+    auto* data = sub.add_option("-d,--data", options.data, "Send DATA as the body; @FILE or @- reads it")
+                   ->option_text("DATA")
+                   ->group(group);
+    sub.add_option("--json", options.json, "Send a JSON body (sets Content-Type); @FILE or @-")
+      ->option_text("JSON")
+      ->excludes(data)
+      ->group(group);
+  }
   sub.add_option("-u,--user", options.user, "Basic authentication as USER:PASSWORD")
     ->option_text("USER:PASSWORD")
     ->group(group);

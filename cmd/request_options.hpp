@@ -24,8 +24,9 @@ struct RequestOptions {
   std::string proxy;
 };
 
-/// Adds the request options to SUB, bound to OPTIONS.
-void add_request_options(CLI::App& sub, RequestOptions& options);
+/// Adds the request options to SUB, bound to OPTIONS. Without WITH_BODY, -X, -d and --json
+/// are left out (commands whose requests the protocol fixes).
+void add_request_options(CLI::App& sub, RequestOptions& options, bool with_body = true);
 
 /// The request the options describe for URL; reads -d @FILE and @- now. Throws util::Error
 /// (usage for a malformed header or URL, runtime for a file that cannot be read).

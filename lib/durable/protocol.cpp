@@ -197,6 +197,64 @@ std::string base64(std::string_view bytes)
   return out;
 }
 
+std::optional<std::string> decode_base64(std::string_view text)
+{
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    if (c == '+') {
+      return 62;
+    }
+    if (c == '/') {
+      return 63;
+    }
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  std::uint32_t bits = 0;
+  int count = 0;
+  int padding = 0;
+  for (const char c : text) {
+    if (c == '\r' || c == '\n') {
+      continue;
+    }
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    const int v = value(c);
+    if (v < 0 || padding > 0) {
+      return std::nullopt;
+    }
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    if (++count == 4) {
+      out += static_cast<char>((bits >> 16) & 0xFF);
+      out += static_cast<char>((bits >> 8) & 0xFF);
+      out += static_cast<char>(bits & 0xFF);
+      bits = 0;
+      count = 0;
+    }
+  }
+  if (count == 1 || (count != 0 && count + padding != 4) || (count == 0 && padding != 0)) {
+    return std::nullopt;
+  }
+  if (count == 2) {
+    out += static_cast<char>((bits >> 4) & 0xFF);
+  } else if (count == 3) {
+    out += static_cast<char>((bits >> 10) & 0xFF);
+    out += static_cast<char>((bits >> 2) & 0xFF);
+  }
+  return out;
+}
+
 std::optional<std::vector<std::string>> json_messages(std::string_view body)
 {
   const auto value = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);

@@ -32,6 +32,9 @@ std::string next_cursor(std::int64_t now_ms, const std::optional<std::string>& c
 
 /// RFC 4648 base64 with padding.
 std::string base64(std::string_view bytes);
+/// Decodes padded RFC 4648 base64, skipping CR and LF (a payload split over data: lines);
+/// nullopt when it is not base64.
+std::optional<std::string> decode_base64(std::string_view text);
 
 /// The messages of a JSON body: one level of a top-level array flattened, each message
 /// re-serialized compactly. nullopt for invalid JSON; an empty vector for `[]`.

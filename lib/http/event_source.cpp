@@ -1,5 +1,6 @@
 #include "http/event_source.hpp"
 
+#include "http/describe.hpp"
 #include "http/retry.hpp"
 #include "http/watchdog.hpp"
 #include "util/error.hpp"
@@ -18,7 +19,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr std::size_t k_body_excerpt = 200;
 
 bool is_event_stream(const ResponseHead& head)
 {
@@ -32,36 +32,9 @@ bool is_event_stream(const ResponseHead& head)
   return media == "text/event-stream";
 }
 
-// The start of a body for a one-line message: control characters and runs of space folded.
-std::string excerpt(std::string_view body)
-{
-  std::string out;
-  for (char c : body.substr(0, k_body_excerpt)) {
-    const bool space = static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == ' ';
-    if (space) {
-      if (!out.empty() && out.back() != ' ') {
-        out.push_back(' ');
-      }
-    } else {
-      out.push_back(c);
-    }
-  }
-  while (!out.empty() && out.back() == ' ') {
-    out.pop_back();
-  }
-  if (body.size() > k_body_excerpt) {
-    out += "...";
-  }
-  return out;
-}
-
 std::string status_text(const ResponseHead& head)
 {
-  std::string text = "HTTP " + std::to_string(head.status);
-  if (!head.reason.empty()) {
-    text += " " + head.reason;
-  }
-  return text;
+  return http::status_text(head.status, head.reason);
 }
 
 std::string describe_duration(milliseconds duration)
@@ -107,8 +80,8 @@ public:
   {
     m_watchdog.touch();
     if (m_kind != Kind::stream) {
-      m_body.append(bytes.substr(0, k_body_excerpt + 1 - std::min(m_body.size(), k_body_excerpt + 1)));
-      return m_body.size() <= k_body_excerpt;
+      m_body.append(bytes.substr(0, k_excerpt_length + 1 - std::min(m_body.size(), k_excerpt_length + 1)));
+      return m_body.size() <= k_excerpt_length;
     }
     return guarded([&] {
       m_parse_ok = m_parser.feed(bytes);

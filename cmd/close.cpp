@@ -1,0 +1,26 @@
+// sse close URL: close a Durable Streams stream for good; readers then see its end.
+
+#include "commands.hpp"
+#include "durable_client.hpp"
+#include "exit_codes.hpp"
+
+#include <iostream>
+
+namespace cmd {
+
+void register_close(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<DurableOptions>();
+  auto* sub = app.add_subcommand("close", "Close a Durable Streams stream; prints its final offset");
+  add_durable_options(*sub, *options);
+  sub->callback([options, &context] {
+    context.run = [options, &context] {
+      return with_client(*options, context, [](durable::Client& client) {
+        std::cout << client.close().next_offset << std::endl;
+        return k_exit_ok;
+      });
+    };
+  });
+}
+
+} // namespace cmd

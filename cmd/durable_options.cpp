@@ -1,0 +1,127 @@
+#include "durable_options.hpp"
+
+#include "durable/protocol.hpp"
+#include "util/error.hpp"
+#include "util/units.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace cmd {
+
+void add_auth_option(CLI::App& sub, std::optional<std::string>& auth)
+{
+  sub.add_option("--auth", auth,
+                 "Send VALUE as the Authorization header (default: $STREAM_AUTH)")
+    ->option_text("VALUE")
+    ->group("Request");
+}
+
+void add_durable_options(CLI::App& sub, DurableOptions& options)
+{
+  sub.add_option("URL", options.target,
+                 "The stream's http(s) URL, or a stream name under $STREAM_URL")
+    ->required();
+  add_auth_option(sub, options.auth);
+  add_request_options(sub, options.request, false);
+  sub.add_option("--max-retries", options.max_retries,
+                 "Retries of a request after network errors, 429 and 5xx (default 10)")
+    ->option_text("N")
+    ->group("Request");
+}
+
+void add_lifetime_options(CLI::App& sub, std::optional<std::string>& ttl,
+                          std::optional<std::string>& expires_at, const char* group)
+{
+  auto* ttl_option =
+    sub.add_option("--ttl", ttl, "Expire the stream after DUR without reads or writes (3600, 1h)")
+      ->option_text("DUR")
+      ->transform(
+        [](std::string value) {
+          // Stream-TTL is whole seconds, without a sign or leading zeros.
+          if (!value.empty() && std::all_of(value.begin(), value.end(), ::isdigit)) {
+            const auto first = value.find_first_not_of('0');
+            return first == std::string::npos ? std::string("0") : value.substr(first);
+          }
+          const auto duration = util::parse_duration(value);
+          if (!duration || duration->count() % 1000 != 0) {
+            throw CLI::ValidationError("'" + value
+                                       + "' is not a whole number of seconds (3600) or a duration (1h, 90s)");
+          }
+          return std::to_string(duration->count() / 1000);
+        },
+        "DUR")
+      ->group(group);
+  sub.add_option("--expires-at", expires_at,
+                 "Expire the stream at TIME, an RFC 3339 timestamp (2026-12-31T23:59:59Z)")
+    ->option_text("TIME")
+    ->check(
+      [](const std::string& value) {
+        return durable::parse_timestamp(value) ? std::string()
+                                               : "'" + value + "' is not an RFC 3339 timestamp";
+      },
+      "TIME")
+    ->excludes(ttl_option)
+    ->group(group);
+}
+
+std::string stream_url(const std::string& target)
+{
+  const char* base = std::getenv("STREAM_URL");
+  return durable::resolve_stream_url(target, base != nullptr && *base != '\0' ? base
+                                                                              : k_default_stream_base);
+}
+
+http::Request durable_request(const RequestOptions& request, const std::optional<std::string>& auth,
+                              const std::string& url)
+{
+  http::Request base = build_request(request, url);
+  const bool authorized = http::find_header(base.headers, "Authorization") || !base.basic_user.empty()
+                          || !base.bearer_token.empty();
+  std::optional<std::string> value = auth;
+  if (!value && !authorized) {
+    if (const char* env = std::getenv("STREAM_AUTH"); env != nullptr && *env != '\0') {
+      value = env;
+    }
+  }
+  if (value) {
+    if (value->empty() || value->find_first_of("\r\n") != std::string::npos) {
+      throw util::Error(util::Errc::usage, "the Authorization value is empty or spans lines",
+                        auth ? "--auth" : "STREAM_AUTH");
+    }
+    std::erase_if(base.headers, [](const auto& header) {
+      return http::find_header({header}, "Authorization").has_value();
+    });
+    base.headers.emplace_back("Authorization", *value);
+  }
+  return base;
+}
+
+void trace_client(durable::Client& client, const Context& context)
+{
+  const std::string url = client.url();
+  client.on_retry = [url](const std::string& why, std::chrono::milliseconds wait) {
+    std::cerr << "sse: " << why << "; retrying in " << wait.count() << "ms (" << url << ")"
+              << std::endl;
+  };
+  if (context.verbosity == 0) {
+    return;
+  }
+  client.on_request = [](const http::Request& request) {
+    std::cerr << "sse: > " << request.method << ' ' << request.url.str() << '\n';
+    for (const auto& [name, value] : request.headers) {
+      std::cerr << "sse: > " << name << ": " << value << '\n';
+    }
+  };
+  client.on_reply = [](const durable::Reply& reply) {
+    std::cerr << "sse: < HTTP " << reply.status << ' ' << reply.reason << '\n';
+    for (const auto& [name, value] : reply.headers) {
+      std::cerr << "sse: < " << name << ": " << value << '\n';
+    }
+  };
+}
+
+} // namespace cmd

@@ -1,0 +1,48 @@
+#pragma once
+// What every Durable Streams command shares: the stream as a URL or a name under STREAM_URL,
+// the Authorization of --auth or STREAM_AUTH, the curl-like request options, retries, and -v
+// tracing of each request.
+
+#include "context.hpp"
+#include "request_options.hpp"
+#include "durable/client.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace cmd {
+
+/// The base of stream names when STREAM_URL is unset (the official CLI's default).
+inline constexpr const char* k_default_stream_base = "http://localhost:4437/v1/stream";
+
+struct DurableOptions {
+  std::string target; ///< URL or stream name
+  RequestOptions request;
+  std::optional<std::string> auth;
+  std::uint32_t max_retries = 10;
+};
+
+/// Adds the URL positional, --auth, the request options (without a body) and --max-retries.
+void add_durable_options(CLI::App& sub, DurableOptions& options);
+
+/// Adds --auth alone (for tail, which has its own request options).
+void add_auth_option(CLI::App& sub, std::optional<std::string>& auth);
+
+/// Adds --ttl and --expires-at (checked; TTL values become whole seconds) to GROUP.
+void add_lifetime_options(CLI::App& sub, std::optional<std::string>& ttl,
+                          std::optional<std::string>& expires_at, const char* group);
+
+/// The stream URL: TARGET itself, or a name joined to STREAM_URL.
+std::string stream_url(const std::string& target);
+
+/// The request every call to the stream starts from, with Authorization from --auth, else
+/// STREAM_AUTH (unless -H, -u or --bearer already authorize).
+http::Request durable_request(const RequestOptions& request, const std::optional<std::string>& auth,
+                              const std::string& url);
+
+/// Prints requests, replies and retries on stderr as -v asks; retries always say why.
+void trace_client(durable::Client& client, const Context& context);
+
+} // namespace cmd

@@ -1,0 +1,41 @@
+// sse info URL: a Durable Streams stream's metadata (HEAD) as one JSON object.
+
+#include "commands.hpp"
+#include "durable_client.hpp"
+#include "exit_codes.hpp"
+#include "durable/protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace cmd {
+
+void register_info(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<DurableOptions>();
+  auto* sub = app.add_subcommand("info", "Print a Durable Streams stream's metadata as JSON");
+  add_durable_options(*sub, *options);
+  sub->callback([options, &context] {
+    context.run = [options, &context] {
+      return with_client(*options, context, [](durable::Client& client) {
+        const auto info = client.info();
+        nlohmann::ordered_json out;
+        out["url"] = client.url();
+        out["content_type"] = info.content_type;
+        out["next_offset"] = info.next_offset;
+        out["closed"] = info.closed;
+        out["ttl"] = nullptr;
+        if (info.ttl) {
+          const auto seconds = durable::parse_ttl(*info.ttl);
+          out["ttl"] = seconds ? nlohmann::ordered_json(*seconds) : nlohmann::ordered_json(*info.ttl);
+        }
+        out["expires_at"] = info.expires_at ? nlohmann::ordered_json(*info.expires_at) : nullptr;
+        std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+        return k_exit_ok;
+      });
+    };
+  });
+}
+
+} // namespace cmd

@@ -1,0 +1,253 @@
+#include "durable/client.hpp"
+
+#include "durable/protocol.hpp"
+#include "http/describe.hpp"
+#include "http/retry.hpp"
+#include "util/error.hpp"
+#include "util/text.hpp"
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+namespace durable {
+namespace {
+
+// Collects one whole response; bodies of write replies and errors are small, but a misbehaving
+// server must not make us hold an unbounded one.
+class ReplyCollector : public http::ResponseHandler {
+public:
+  static constexpr std::size_t k_limit = 1 << 20;
+
+  bool on_head(const http::ResponseHead& head) override
+  {
+    m_reply.status = head.status;
+    m_reply.reason = head.reason;
+    m_reply.headers = head.headers;
+    return true;
+  }
+  bool on_body(std::string_view bytes) override
+  {
+    m_reply.body.append(bytes.substr(0, k_limit - std::min(k_limit, m_reply.body.size())));
+    return true;
+  }
+  Reply& reply() { return m_reply; }
+
+private:
+  Reply m_reply;
+};
+
+bool name_character(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+         || c == '.' || c == ':' || c == '/' || c == '-';
+}
+
+} // namespace
+
+bool Reply::closed() const
+{
+  const auto value = header("Stream-Closed");
+  return value && util::to_lower(*value) == "true";
+}
+
+bool is_stream_name(std::string_view target)
+{
+  return target.find("://") == std::string_view::npos;
+}
+
+std::string resolve_stream_url(const std::string& target, const std::string& base)
+{
+  if (!is_stream_name(target)) {
+    return target;
+  }
+  if (target.empty() || target.size() > 256
+      || !std::all_of(target.begin(), target.end(), name_character)) {
+    throw util::Error(util::Errc::usage,
+                      "'" + target + "' is neither an http(s) URL nor a stream name (1-256 of "
+                      "A-Z a-z 0-9 _ . : / -)");
+  }
+  std::string joined = base;
+  while (!joined.empty() && joined.back() == '/') {
+    joined.pop_back();
+  }
+  std::string_view name = target;
+  while (!name.empty() && name.front() == '/') {
+    name.remove_prefix(1);
+  }
+  return joined + "/" + std::string(name);
+}
+
+bool is_retryable_status(int status)
+{
+  return status == 429 || status >= 500;
+}
+
+Client::Client(http::Transport& transport, http::Request base, RetryPolicy retry)
+  : m_transport(transport), m_base(std::move(base)), m_retry(retry),
+    m_seed(retry.seed != 0 ? retry.seed : std::random_device{}())
+{
+}
+
+Reply Client::send(const std::string& method, const http::Headers& extra,
+                   std::optional<std::string> body)
+{
+  http::Request request = m_base;
+  request.method = method;
+  for (const auto& header : extra) {
+    request.headers.push_back(header);
+  }
+  request.body = std::move(body);
+  http::Backoff backoff(m_retry.initial, m_retry.cap, m_seed++);
+  for (std::uint32_t attempt = 0;; ++attempt) {
+    if (on_request) {
+      on_request(request);
+    }
+    ReplyCollector collector;
+    const auto result = m_transport.send(request, collector);
+    m_transport.clear_cancel();
+    std::string why;
+    std::optional<std::chrono::milliseconds> floor;
+    if (result.outcome == http::TransferResult::Outcome::completed
+        || (result.outcome == http::TransferResult::Outcome::stopped && collector.reply().status > 0)) {
+      Reply& reply = collector.reply();
+      if (on_reply) {
+        on_reply(reply);
+      }
+      if (!is_retryable_status(reply.status)) {
+        return std::move(reply);
+      }
+      why = http::status_text(reply.status, reply.reason);
+      if (const auto after = reply.header("Retry-After")) {
+        floor = http::parse_retry_after(*after, std::chrono::system_clock::now());
+      }
+    } else if (result.outcome == http::TransferResult::Outcome::cancelled) {
+      throw util::Error(util::Errc::runtime, "cancelled", request.url.str());
+    } else {
+      why = result.message.empty() ? "connection failed" : result.message;
+    }
+    if (attempt >= m_retry.max_retries) {
+      throw util::Error(util::Errc::runtime,
+                        "giving up after " + std::to_string(attempt) + " retries: " + why
+                          + " (--max-retries)",
+                        request.url.str());
+    }
+    const auto wait = std::max(backoff.delay(attempt), floor.value_or(std::chrono::milliseconds(0)));
+    ++m_retries;
+    if (on_retry) {
+      on_retry(why, wait);
+    }
+    std::this_thread::sleep_for(wait);
+  }
+}
+
+StreamInfo Client::info()
+{
+  const Reply reply = send("HEAD", {}, std::nullopt);
+  if (reply.status < 200 || reply.status > 299) {
+    throw_status(reply, "read the metadata of", url());
+  }
+  StreamInfo info;
+  info.content_type = reply.header("Content-Type").value_or("application/octet-stream");
+  info.next_offset = reply.header("Stream-Next-Offset").value_or("");
+  info.closed = reply.closed();
+  info.ttl = reply.header("Stream-TTL");
+  info.expires_at = reply.header("Stream-Expires-At");
+  info.etag = reply.header("ETag");
+  if (info.next_offset.empty()) {
+    throw util::Error(util::Errc::bad_input,
+                      "not a Durable Streams stream: HEAD has no Stream-Next-Offset", url());
+  }
+  return info;
+}
+
+WriteResult Client::create(const CreateRequest& create)
+{
+  http::Headers headers{{"Content-Type", create.content_type}};
+  if (create.ttl) {
+    headers.emplace_back("Stream-TTL", *create.ttl);
+  }
+  if (create.expires_at) {
+    headers.emplace_back("Stream-Expires-At", *create.expires_at);
+  }
+  if (create.closed) {
+    headers.emplace_back("Stream-Closed", "true");
+  }
+  const Reply reply = send("PUT", headers, create.body);
+  if (reply.status != 200 && reply.status != 201) {
+    throw_status(reply, "create", url());
+  }
+  WriteResult result;
+  result.next_offset = reply.header("Stream-Next-Offset").value_or("");
+  result.closed = reply.closed();
+  result.created = reply.status == 201;
+  result.content_type = reply.header("Content-Type").value_or(create.content_type);
+  return result;
+}
+
+WriteResult Client::close()
+{
+  const Reply reply = send("POST", {{"Stream-Closed", "true"}}, std::string());
+  if (reply.status < 200 || reply.status > 299) {
+    throw_status(reply, "close", url());
+  }
+  WriteResult result;
+  result.next_offset = reply.header("Stream-Next-Offset").value_or("");
+  result.closed = true;
+  return result;
+}
+
+void Client::remove()
+{
+  const std::uint64_t retries_before = m_retries;
+  const Reply reply = send("DELETE", {}, std::nullopt);
+  if (reply.status == 404 && m_retries > retries_before) {
+    return;
+  }
+  if (reply.status < 200 || reply.status > 299) {
+    throw_status(reply, "delete", url());
+  }
+}
+
+void throw_status(const Reply& reply, std::string_view action, const std::string& url)
+{
+  std::string message = "cannot " + std::string(action) + " the stream: "
+                        + http::status_text(reply.status, reply.reason);
+  std::string reason;
+  if (reply.status == 404) {
+    reason = "no such stream";
+  } else if (reply.status == 410) {
+    reason = "the stream was deleted (it still has forks) or its data expired";
+  } else if (reply.status == 413) {
+    reason = "the request body is larger than the server accepts";
+  } else if (reply.status == 403 && reply.header("Producer-Epoch")) {
+    reason = "the producer's epoch is stale: the server is at epoch " + *reply.header("Producer-Epoch")
+             + " (--claim takes over with a higher one)";
+  } else if (reply.status == 409) {
+    if (const auto expected = reply.header("Producer-Expected-Seq")) {
+      reason = "producer sequence gap: the server expected " + *expected + ", got "
+               + reply.header("Producer-Received-Seq").value_or("?")
+               + " (is another writer using the same --producer?)";
+    } else if (reply.closed()) {
+      reason = "the stream is closed";
+      if (const auto offset = reply.header("Stream-Next-Offset")) {
+        reason += " at offset " + *offset;
+      }
+    } else if (action == "create") {
+      reason = "the stream exists with another configuration (content type, TTL, expiry or "
+               "closed state), or was deleted while it has forks";
+    } else {
+      reason = "content type mismatch or Stream-Seq not above the last one";
+    }
+  }
+  if (!reason.empty()) {
+    message += " (" + reason + ")";
+  }
+  const std::string body = http::excerpt(reply.body);
+  if (!body.empty()) {
+    message += ": " + body;
+  }
+  throw util::Error(util::Errc::http_status, message, url);
+}
+
+} // namespace durable

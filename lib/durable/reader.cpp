@@ -1,0 +1,474 @@
+#include "durable/reader.hpp"
+
+#include "durable/json_splitter.hpp"
+#include "durable/protocol.hpp"
+#include "http/describe.hpp"
+#include "http/retry.hpp"
+#include "http/watchdog.hpp"
+#include "sse/parser.hpp"
+#include "util/error.hpp"
+#include "util/text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <exception>
+#include <random>
+#include <vector>
+
+namespace durable {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::string escape_query_value(std::string_view value)
+{
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+        || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    }
+  }
+  return out;
+}
+
+std::string describe_duration(milliseconds duration)
+{
+  if (duration.count() % 1000 == 0) {
+    return std::to_string(duration.count() / 1000) + "s";
+  }
+  return std::to_string(duration.count()) + "ms";
+}
+
+bool header_true(const http::Headers& headers, std::string_view name)
+{
+  const auto value = http::find_header(headers, name);
+  return value && util::to_lower(*value) == "true";
+}
+
+// What every response kind shares: the status, an error body to quote, and an exception
+// from the handler kept away from the transport until the transfer is over.
+class ResponseBase : public http::ResponseHandler {
+public:
+  void rethrow() const
+  {
+    if (m_error) {
+      std::rethrow_exception(m_error);
+    }
+  }
+  const http::ResponseHead& head() const { return m_head; }
+  bool success() const { return m_head.status >= 200 && m_head.status <= 299; }
+  Reply reply() const { return {m_head.status, m_head.reason, m_head.headers, m_error_body}; }
+  bool closed() const { return m_closed; }
+
+protected:
+  template <typename F> bool guarded(F work)
+  {
+    try {
+      return work();
+    } catch (...) {
+      m_error = std::current_exception();
+      return false;
+    }
+  }
+  bool collect_error(std::string_view bytes)
+  {
+    m_error_body.append(bytes.substr(0, http::k_excerpt_length + 1
+                                          - std::min(m_error_body.size(), http::k_excerpt_length + 1)));
+    return m_error_body.size() <= http::k_excerpt_length;
+  }
+
+  http::ResponseHead m_head;
+  std::string m_error_body;
+  std::exception_ptr m_error;
+  bool m_closed = false;
+};
+
+} // namespace
+
+std::string read_query(const std::string& offset, std::optional<std::string_view> live,
+                       const std::optional<std::string>& cursor)
+{
+  std::string query;
+  if (cursor) {
+    query += "cursor=" + escape_query_value(*cursor) + "&";
+  }
+  if (live) {
+    query += "live=" + std::string(*live) + "&";
+  }
+  query += "offset=" + escape_query_value(offset);
+  return query;
+}
+
+// A catch-up or long-poll response: the body is the data after the offset, delivered as it
+// arrives; the offset moves on only when the whole body is in.
+class ReadResponse : public ResponseBase {
+public:
+  explicit ReadResponse(Reader& reader)
+    : m_reader(reader), m_splitter(reader.m_options.max_message_size), m_skip(reader.m_delivered)
+  {
+  }
+
+  bool on_head(const http::ResponseHead& head) override
+  {
+    m_head = head;
+    return guarded([&] {
+      m_reader.m_handler.on_response(head);
+      if (!success()) {
+        return true;
+      }
+      const auto next = http::find_header(head.headers, "Stream-Next-Offset");
+      if (!next || next->empty()) {
+        throw util::Error(util::Errc::bad_input,
+                          "not a Durable Streams response: no Stream-Next-Offset header",
+                          m_reader.m_options.request.url.str());
+      }
+      m_next = *next;
+      if (head.status == 200) {
+        if (const auto type = http::find_header(head.headers, "Content-Type")) {
+          m_reader.m_content_type = *type;
+          m_reader.m_json = is_json(*type);
+        }
+      }
+      return true;
+    });
+  }
+
+  bool on_body(std::string_view bytes) override
+  {
+    if (!success()) {
+      return collect_error(bytes);
+    }
+    m_body_seen = m_body_seen || !bytes.empty();
+    auto& handler = m_reader.m_handler;
+    return guarded([&] {
+      if (m_reader.m_json) {
+        m_splitter.feed(bytes, [&](std::string_view message) {
+          if (m_skip > 0) {
+            --m_skip;
+            return;
+          }
+          if (!handler.done()) {
+            handler.on_message(message, m_next);
+            ++m_reader.m_delivered;
+          }
+        });
+      } else {
+        const auto skipped = static_cast<std::size_t>(std::min<std::uint64_t>(m_skip, bytes.size()));
+        m_skip -= skipped;
+        bytes.remove_prefix(skipped);
+        if (!bytes.empty()) {
+          handler.on_bytes(bytes, m_next);
+          m_reader.m_delivered += bytes.size();
+        }
+      }
+      return !handler.done();
+    });
+  }
+
+  /// The transfer completed: the offset moves to the response's end.
+  void complete()
+  {
+    if (m_reader.m_json && m_head.status == 200 && m_body_seen) {
+      m_splitter.finish();
+    }
+    const bool up_to_date = header_true(m_head.headers, "Stream-Up-To-Date") || m_head.status == 204;
+    m_closed = header_true(m_head.headers, "Stream-Closed");
+    if (const auto cursor = http::find_header(m_head.headers, "Stream-Cursor")) {
+      m_reader.m_cursor = *cursor;
+    }
+    // A response that neither moved on nor reached the tail would be asked for forever.
+    const bool stuck = m_next == m_reader.m_offset && !m_body_seen;
+    m_reader.m_offset = m_next;
+    m_reader.m_delivered = 0;
+    if (up_to_date || stuck) {
+      m_reader.m_caught_up = true;
+    }
+    m_up_to_date = up_to_date || stuck;
+    m_reader.m_handler.on_progress(m_next, m_up_to_date);
+  }
+
+  bool up_to_date() const { return m_up_to_date; }
+
+private:
+  Reader& m_reader;
+  JsonArraySplitter m_splitter;
+  std::uint64_t m_skip;
+  std::string m_next;
+  bool m_body_seen = false;
+  bool m_up_to_date = false;
+};
+
+// An SSE response: data events are held until the control event after them gives their
+// offset, then delivered together, so a connection lost in between loses nothing.
+class SseResponse : public ResponseBase, private sse::ParserHandler {
+public:
+  explicit SseResponse(Reader& reader)
+    : m_reader(reader), m_splitter(reader.m_options.max_message_size),
+      m_parser(*this, sse::ParserOptions{reader.m_options.max_message_size, false, false})
+  {
+  }
+
+  bool on_head(const http::ResponseHead& head) override
+  {
+    m_head = head;
+    return guarded([&] {
+      m_reader.m_handler.on_response(head);
+      if (!success()) {
+        return true;
+      }
+      const auto type = http::find_header(head.headers, "Content-Type");
+      if (!type || media_type(*type) != "text/event-stream") {
+        throw util::Error(util::Errc::bad_input,
+                          "the server answered an SSE read with Content-Type "
+                            + type.value_or("none") + ", not text/event-stream",
+                          m_reader.m_options.request.url.str());
+      }
+      const auto encoding = http::find_header(head.headers, "Stream-SSE-Data-Encoding");
+      m_base64 = encoding && util::to_lower(*encoding) == "base64";
+      return true;
+    });
+  }
+
+  bool on_body(std::string_view bytes) override
+  {
+    if (!success()) {
+      return collect_error(bytes);
+    }
+    return guarded([&] {
+      if (!m_parser.feed(bytes)) {
+        throw util::Error(util::Errc::bad_input,
+                          sse::describe(m_parser.failure(), m_reader.m_options.max_message_size),
+                          m_reader.m_options.request.url.str());
+      }
+      return !m_closed && !m_reader.m_handler.done();
+    });
+  }
+
+  std::uint64_t controls() const { return m_controls; }
+
+private:
+  void on_event(const sse::EventView& event) override
+  {
+    if (event.type == "data") {
+      if (m_base64) {
+        auto decoded = decode_base64(event.data);
+        if (!decoded) {
+          throw util::Error(util::Errc::bad_input, "an SSE data event is not valid base64",
+                            m_reader.m_options.request.url.str());
+        }
+        m_pending.push_back(std::move(*decoded));
+      } else {
+        m_pending.emplace_back(event.data);
+      }
+    } else if (event.type == "control") {
+      control(event.data);
+    }
+    // Other event types are for later versions of the protocol: ignored.
+  }
+
+  void control(std::string_view data)
+  {
+    const auto json = nlohmann::json::parse(data, nullptr, false);
+    const std::string url = m_reader.m_options.request.url.str();
+    if (!json.is_object() || !json.contains("streamNextOffset")
+        || !json["streamNextOffset"].is_string() || json["streamNextOffset"].get_ref<const std::string&>().empty()) {
+      throw util::Error(util::Errc::bad_input,
+                        "malformed SSE control event: " + http::excerpt(data), url);
+    }
+    const std::string next = json["streamNextOffset"].get<std::string>();
+    auto& handler = m_reader.m_handler;
+    for (const auto& payload : m_pending) {
+      if (m_reader.m_json) {
+        m_splitter.reset();
+        m_splitter.feed(payload, [&](std::string_view message) {
+          if (!handler.done()) {
+            handler.on_message(message, next);
+          }
+        });
+        m_splitter.finish();
+      } else if (!payload.empty() && !handler.done()) {
+        handler.on_bytes(payload, next);
+      }
+    }
+    m_pending.clear();
+    if (const auto cursor = json.find("streamCursor"); cursor != json.end()) {
+      m_reader.m_cursor = cursor->is_string() ? cursor->get<std::string>() : cursor->dump();
+    }
+    const bool up_to_date = json.value("upToDate", false) == true;
+    m_closed = json.value("streamClosed", false) == true;
+    m_reader.m_offset = next;
+    m_reader.m_delivered = 0;
+    ++m_controls;
+    handler.on_progress(next, up_to_date || m_closed);
+  }
+
+  Reader& m_reader;
+  JsonArraySplitter m_splitter;
+  sse::Parser m_parser;
+  std::vector<std::string> m_pending;
+  std::uint64_t m_controls = 0;
+  bool m_base64 = false;
+};
+
+Reader::Reader(http::Transport& transport, ReaderOptions options, ReaderHandler& handler)
+  : m_transport(transport), m_options(std::move(options)), m_handler(handler),
+    m_offset(m_options.offset)
+{
+}
+
+void Reader::interrupt()
+{
+  {
+    std::lock_guard lock(m_wait_mutex);
+    m_interrupted = true;
+  }
+  m_wait_done.notify_all();
+  m_transport.cancel();
+}
+
+http::Request Reader::request_for(bool live) const
+{
+  http::Request request = m_options.request;
+  std::optional<std::string_view> mode;
+  if (live) {
+    mode = m_options.live == Live::sse ? "sse" : "long-poll";
+  }
+  const std::string query = read_query(m_offset, mode, live ? m_cursor : std::nullopt);
+  request.url.target += (request.url.target.find('?') == std::string::npos ? "?" : "&") + query;
+  request.method = "GET";
+  request.body.reset();
+  if (live && m_options.live == Live::sse && !http::find_header(request.headers, "Accept")) {
+    request.headers.emplace_back("Accept", "text/event-stream");
+  }
+  return request;
+}
+
+Reader::End Reader::run()
+{
+  const std::string url = m_options.request.url.str();
+  const Clock::time_point deadline =
+    m_options.timeout ? Clock::now() + *m_options.timeout : Clock::time_point::max();
+  const std::uint64_t seed = m_options.seed != 0 ? m_options.seed : std::random_device{}();
+  http::Backoff backoff(m_options.initial_backoff, m_options.max_backoff, seed);
+  http::Watchdog watchdog(m_transport);
+  auto timed_out = [&] {
+    return util::Error(util::Errc::timeout,
+                       "timed out after " + describe_duration(*m_options.timeout) + " (--timeout)",
+                       url);
+  };
+
+  std::uint32_t failures = 0; // in a row, without progress
+  for (std::uint32_t number = 0;; ++number) {
+    const bool live = m_caught_up && m_options.live != Live::none;
+    const bool sse = live && m_options.live == Live::sse;
+    const http::Request request = request_for(live);
+    m_handler.on_request(request, number);
+    const std::string offset_before = m_offset;
+    const std::uint64_t delivered_before = m_delivered;
+
+    ReadResponse read(*this);
+    SseResponse stream(*this);
+    ResponseBase& response = sse ? static_cast<ResponseBase&>(stream) : read;
+    watchdog.arm(deadline, m_options.idle_timeout);
+    const http::TransferResult result = m_transport.send(request, response);
+    const http::Watchdog::Expiry expiry = watchdog.disarm();
+    m_transport.clear_cancel();
+    response.rethrow();
+    {
+      std::lock_guard lock(m_wait_mutex);
+      if (m_interrupted) {
+        return End::interrupted;
+      }
+    }
+    if (m_handler.done()) {
+      return End::done;
+    }
+    if (expiry == http::Watchdog::Expiry::total) {
+      throw timed_out();
+    }
+
+    const bool answered = result.outcome == http::TransferResult::Outcome::completed
+                          || (result.outcome == http::TransferResult::Outcome::stopped
+                              && response.head().status > 0);
+    std::string why;
+    std::optional<milliseconds> floor;
+    if (answered && response.success()) {
+      if (!sse && result.outcome == http::TransferResult::Outcome::completed) {
+        read.complete();
+        if (read.closed()) {
+          return End::closed;
+        }
+        if (m_options.live == Live::none && read.up_to_date()) {
+          return End::up_to_date;
+        }
+        failures = 0;
+        continue;
+      }
+      if (sse && response.closed()) {
+        return End::closed;
+      }
+      if (sse && stream.controls() > 0) {
+        failures = 0; // a healthy connection
+        if (result.outcome == http::TransferResult::Outcome::completed) {
+          continue; // the server ends SSE responses now and then (DIGEST.md §4): resume at once
+        }
+      }
+      why = result.outcome == http::TransferResult::Outcome::completed
+              ? "the SSE response ended before a control event"
+              : (result.message.empty() ? "connection ended" : result.message);
+    } else if (answered) {
+      const int status = response.head().status;
+      if (!is_retryable_status(status)) {
+        throw_status(response.reply(), "read", url);
+      }
+      why = http::status_text(status, response.head().reason);
+      if (const auto after = http::find_header(response.head().headers, "Retry-After")) {
+        floor = http::parse_retry_after(*after, std::chrono::system_clock::now());
+      }
+    } else if (expiry == http::Watchdog::Expiry::idle) {
+      why = "no data for " + describe_duration(*m_options.idle_timeout) + " (--idle-timeout)";
+      if (!m_options.retry) {
+        throw util::Error(util::Errc::timeout, why, url);
+      }
+    } else {
+      why = result.message.empty() ? "connection failed" : result.message;
+    }
+
+    if (!m_options.retry) {
+      throw util::Error(util::Errc::runtime, why + " (not retried: --no-reconnect)", url);
+    }
+    if (m_offset != offset_before || m_delivered != delivered_before) {
+      failures = 0;
+    }
+    if (m_options.max_retries && failures >= *m_options.max_retries) {
+      throw util::Error(util::Errc::runtime,
+                        "giving up after " + std::to_string(failures) + " retries: " + why
+                          + " (--max-retries)",
+                        url);
+    }
+    const milliseconds wait = std::max(backoff.delay(failures), floor.value_or(milliseconds(0)));
+    ++failures;
+    m_handler.on_retry(wait, why);
+    const Clock::time_point wake = Clock::now() + wait;
+    {
+      std::unique_lock lock(m_wait_mutex);
+      m_wait_done.wait_until(lock, std::min(wake, deadline), [this] { return m_interrupted; });
+      if (m_interrupted) {
+        return End::interrupted;
+      }
+    }
+    if (wake >= deadline) {
+      throw timed_out();
+    }
+  }
+}
+
+} // namespace durable
