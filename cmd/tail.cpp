@@ -7,7 +7,11 @@
 #include "exit_codes.hpp"
 #include "io.hpp"
 #include "output.hpp"
+#include "cursor_file.hpp"
+#include "recording_file.hpp"
 #include "request_options.hpp"
+#include "durable_options.hpp"
+#include "tail_options.hpp"
 #include "state_view.hpp"
 #include "stdout_watch.hpp"
 #include "http/event_source.hpp"
@@ -30,75 +34,6 @@
 namespace cmd {
 namespace {
 
-struct TailOptions {
-  std::string url;
-  RequestOptions request;
-  std::string format;
-  bool json_data = false;
-  bool comments = false;
-  std::vector<std::string> events;
-  std::string extract;
-  std::uint64_t max_events = 0;
-  std::string until;
-  std::optional<std::string> until_data;
-  std::string timeout;
-  std::string idle_timeout;
-  bool no_reconnect = false;
-  bool retry_post = false;
-  std::optional<std::uint32_t> max_retries;
-  std::string max_backoff = "30s";
-  std::optional<std::string> last_event_id;
-  std::string cursor_file;
-  std::string record;
-  bool no_error_events = false;
-  std::string max_event_size = "16MiB";
-  StateOptions state;
-  bool apply = false; ///< --apply was given: print states instead of events
-};
-
-// The last event ID, kept in a file so the next run resumes where this one stopped. Written
-// to a temporary file and renamed, so a crash never leaves half an id behind.
-class CursorFile {
-public:
-  explicit CursorFile(std::string path) : m_path(std::move(path)) {}
-
-  std::optional<std::string> load() const
-  {
-    std::ifstream file(m_path, std::ios::binary);
-    if (!file) {
-      return std::nullopt;
-    }
-    std::string id((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (!id.empty() && id.back() == '\n') {
-      id.pop_back();
-    }
-    return id;
-  }
-
-  void save(const std::string& id)
-  {
-    if (m_saved && *m_saved == id) {
-      return;
-    }
-    const std::string temporary = m_path + ".tmp." + std::to_string(::getpid());
-    {
-      std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-      file << id << '\n';
-      if (!file.flush()) {
-        throw util::Error(util::Errc::runtime, "cannot write the cursor file", temporary);
-      }
-    }
-    if (std::rename(temporary.c_str(), m_path.c_str()) != 0) {
-      std::remove(temporary.c_str());
-      throw util::Error(util::Errc::runtime, "cannot replace the cursor file", m_path);
-    }
-    m_saved = id;
-  }
-
-private:
-  std::string m_path;
-  std::optional<std::string> m_saved;
-};
 
 // The message of an error a server reports inside a 200 stream, if this event is one:
 // `event: error`, or JSON data with a top-level "error" (OpenAI-style).
@@ -145,21 +80,7 @@ public:
       m_state = std::make_unique<StateSession>(options.state, context, out, "sse tail " + options.url);
     }
     if (!options.record.empty()) {
-      m_record_fd = ::open(options.record.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (m_record_fd < 0) {
-        throw util::Error(util::Errc::runtime,
-                          std::string("cannot write the recording: ") + std::strerror(errno),
-                          options.record);
-      }
-      m_record = std::make_unique<Writer>(m_record_fd);
-    }
-  }
-
-  ~TailHandler() override
-  {
-    m_record.reset();
-    if (m_record_fd >= 0) {
-      ::close(m_record_fd);
+      m_record = std::make_unique<RecordingFile>(options.record);
     }
   }
 
@@ -177,8 +98,7 @@ public:
     m_last_id.assign(event.id);
     if (m_record) {
       // Every event as received, before any filter, and on disk before it is printed.
-      record::append_event(m_record->buffer(), event, recording_time());
-      flush_recording();
+      m_record->event(event);
     }
     if (!m_options.no_error_events) {
       if (auto message = server_error(event)) {
@@ -262,8 +182,7 @@ public:
   {
     m_reconnect_requested = false;
     if (m_record) {
-      record::append_reconnect(m_record->buffer(), recording_time());
-      flush_recording();
+      m_record->reconnect();
     }
     if (why.empty() && m_context.verbosity == 0) {
       return; // a stream that ends and resumes is normal
@@ -287,24 +206,6 @@ public:
   void stdout_closed() { m_stdout_closed = true; }
 
 private:
-  std::uint64_t recording_time() const
-  {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::steady_clock::now() - m_started)
-                                        .count());
-  }
-
-  void flush_recording()
-  {
-    try {
-      m_record->flush();
-    } catch (const StdoutClosed&) {
-      throw util::Error(util::Errc::runtime, "cannot write the recording", m_options.record);
-    } catch (const util::Error& e) {
-      throw util::Error(util::Errc::runtime, e.what(), m_options.record);
-    }
-  }
-
   void apply(const sse::EventView& event)
   {
     const auto kind = m_state->on_event(event.type, {event.data, nullptr}, m_options.url);
@@ -341,9 +242,7 @@ private:
   std::set<std::string, std::less<>> m_types;
   std::optional<nlohmann::json::json_pointer> m_pointer;
   std::optional<CursorFile> m_cursor;
-  int m_record_fd = -1;
-  std::unique_ptr<Writer> m_record;
-  const std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
+  std::unique_ptr<RecordingFile> m_record;
   std::string m_last_id;
   std::uint64_t m_event_number = 0;
   std::uint64_t m_printed = 0;
@@ -357,6 +256,9 @@ private:
 
 int run_tail(const TailOptions& options, const Context& context)
 {
+  if (options.durable) {
+    return run_durable_tail(options, context);
+  }
   http::EventSourceOptions source;
   source.request = build_request(options.request, options.url);
   source.reconnect = !options.no_reconnect;
@@ -371,6 +273,8 @@ int run_tail(const TailOptions& options, const Context& context)
   }
   source.parser.max_event_size = static_cast<std::size_t>(*util::parse_size(options.max_event_size));
   source.parser.keep_raw = choose_format(options.format) == Format::raw;
+  // A plain GET may turn out to be a Durable Streams catch-up read; the reader takes over.
+  source.detect_durable = source.request.method == "GET" && !source.request.body;
 
   Writer out;
   TailHandler handler(options, context, out);
@@ -386,7 +290,12 @@ int run_tail(const TailOptions& options, const Context& context)
     event_source.interrupt();
   });
   try {
-    event_source.run();
+    if (event_source.run() == http::EventSource::End::durable_stream) {
+      if (context.verbosity > 0) {
+        std::cerr << "sse: a Durable Streams stream (Stream-Next-Offset): reading it as one" << std::endl;
+      }
+      return run_durable_tail(options, context);
+    }
   } catch (const util::Error&) {
     // What was written before an error was delivered: resume after it next time.
     out.flush();
@@ -485,6 +394,22 @@ void register_tail(CLI::App& app, Context& context)
     ->check(check_size, "SIZE")
     ->option_text("SIZE");
 
+  const char* durable = "Durable Streams";
+  sub->add_flag("--durable", options->durable,
+                "Read a Durable Streams stream (implied by a Stream-Next-Offset reply, a stream "
+                "name, --offset or --live)")
+    ->group(durable);
+  sub->add_option("--offset", options->offset,
+                  "Start at OFFSET: -1 (the start, default), now (the tail) or an offset")
+    ->option_text("OFFSET")
+    ->group(durable);
+  sub->add_option("--live", options->live,
+                  "After the tail: sse (default), long-poll, or none (exit 0 there)")
+    ->check(CLI::IsMember({"sse", "long-poll", "none"}))
+    ->option_text("MODE")
+    ->group(durable);
+  add_auth_option(*sub, options->auth);
+
   auto* apply = add_state_options(*sub, options->state);
   for (auto* option : sub->get_options()) {
     static const std::set<std::string> state_names = {"--apply", "--key", "--initial", "--pointer",
@@ -518,6 +443,19 @@ void register_tail(CLI::App& app, Context& context)
       } catch (const nlohmann::json::exception&) {
         throw CLI::ValidationError("--extract", "'" + options->extract
                                                   + "' is not a JSON pointer (RFC 6901), e.g. /a/0/b");
+      }
+    }
+    if (options->offset || options->live || durable::is_stream_name(options->url)) {
+      options->durable = true;
+    }
+    if (options->durable) {
+      for (const char* name : {"--last-event-id", "--retry-post", "-X", "-d", "--json"}) {
+        if (sub->count(name) > 0) {
+          throw CLI::ValidationError(name, "does not apply to a Durable Streams read");
+        }
+      }
+      if (options->offset && options->offset->empty()) {
+        throw CLI::ValidationError("--offset", "is empty");
       }
     }
     context.run = [options, &context] { return run_tail(*options, context); };

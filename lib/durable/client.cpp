@@ -244,7 +244,8 @@ void throw_status(const Reply& reply, std::string_view action, const std::string
     message += " (" + reason + ")";
   }
   const std::string body = http::excerpt(reply.body);
-  if (!body.empty()) {
+  // Quote the body unless it only says what the headers already told.
+  if (!body.empty() && util::to_lower(reason).find(util::to_lower(body)) == std::string::npos) {
     message += ": " + body;
   }
   throw util::Error(util::Errc::http_status, message, url);

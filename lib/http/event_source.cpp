@@ -49,10 +49,10 @@ std::string describe_duration(milliseconds duration)
 // error body to quote, and keeps any exception from the handler away from the transport.
 class Connection : public ResponseHandler {
 public:
-  enum class Kind { none, stream, no_content, fatal, retryable, not_event_stream };
+  enum class Kind { none, stream, no_content, fatal, retryable, not_event_stream, durable };
 
-  Connection(sse::Parser& parser, EventSourceHandler& handler, Watchdog& watchdog)
-    : m_parser(parser), m_handler(handler), m_watchdog(watchdog)
+  Connection(sse::Parser& parser, EventSourceHandler& handler, Watchdog& watchdog, bool detect_durable)
+    : m_parser(parser), m_handler(handler), m_watchdog(watchdog), m_detect_durable(detect_durable)
   {
   }
 
@@ -60,6 +60,11 @@ public:
   {
     m_head = head;
     const int status = head.status;
+    if (m_detect_durable && status >= 200 && status < 300
+        && find_header(head.headers, "Stream-Next-Offset")) {
+      m_kind = Kind::durable;
+      return false;
+    }
     if (status == 204) {
       m_kind = Kind::no_content;
       return false;
@@ -116,6 +121,7 @@ private:
   sse::Parser& m_parser;
   EventSourceHandler& m_handler;
   Watchdog& m_watchdog;
+  bool m_detect_durable;
   Kind m_kind = Kind::none;
   ResponseHead m_head;
   std::string m_body;
@@ -178,7 +184,7 @@ void EventSource::interrupt()
   m_transport.cancel();
 }
 
-void EventSource::run()
+EventSource::End EventSource::run()
 {
   const std::string url = m_options.request.url.str();
   const Clock::time_point deadline =
@@ -212,7 +218,7 @@ void EventSource::run()
     }
     m_handler.on_request(request, request_number);
 
-    Connection connection(m_parser, m_handler, watchdog);
+    Connection connection(m_parser, m_handler, watchdog, m_options.detect_durable);
     m_events_this_connection = 0;
     watchdog.arm(deadline, m_options.idle_timeout);
     const TransferResult result = m_transport.send(request, connection);
@@ -221,7 +227,10 @@ void EventSource::run()
     m_parser.finish();
     connection.rethrow();
     if (m_handler.done()) {
-      return;
+      return End::finished;
+    }
+    if (connection.kind() == Connection::Kind::durable) {
+      return End::durable_stream;
     }
     if (connection.parse_failed()) {
       throw limit_error(m_parser.failure(), m_options.parser.max_event_size, url);
@@ -235,7 +244,7 @@ void EventSource::run()
     const auto& head = connection.head();
     switch (connection.kind()) {
     case Connection::Kind::no_content:
-      return; // the server's way of saying: do not reconnect
+      return End::finished; // the server's way of saying: do not reconnect
     case Connection::Kind::fatal:
       throw util::Error(util::Errc::http_status,
                         status_text(head)
@@ -256,6 +265,7 @@ void EventSource::run()
       break;
     case Connection::Kind::stream:
     case Connection::Kind::none:
+    case Connection::Kind::durable:
       break;
     }
     if (expiry == Watchdog::Expiry::idle) {
@@ -271,7 +281,7 @@ void EventSource::run()
 
     if (!m_options.reconnect || !may_resend) {
       if (why.empty()) {
-        return; // a clean end of a stream that is not to be resumed
+        return End::finished; // a clean end of a stream that is not to be resumed
       }
       const std::string hint = may_resend ? "" : "; not re-sent without --retry-post";
       util::Errc code = util::Errc::runtime;
@@ -302,7 +312,7 @@ void EventSource::run()
       std::unique_lock lock(m_wait_mutex);
       m_wait_done.wait_until(lock, std::min(wake, deadline), [this] { return m_interrupted; });
       if (m_interrupted) {
-        return;
+        return End::finished;
       }
     }
     if (wake >= deadline) {

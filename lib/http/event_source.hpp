@@ -27,6 +27,7 @@ struct EventSourceOptions {
   std::string last_event_id;    ///< sent with the first request already
   sse::ParserOptions parser;
   std::uint64_t seed = 0;       ///< for the jitter; 0 picks one at random
+  bool detect_durable = false;  ///< end with End::durable_stream on a Stream-Next-Offset header
 };
 
 /// What the stream delivers, beyond the parser's events.
@@ -59,11 +60,16 @@ class EventSource {
 public:
   EventSource(Transport& transport, EventSourceOptions options, EventSourceHandler& handler);
 
+  enum class End {
+    finished,       ///< done, 204, or a clean end not to be resumed
+    durable_stream, ///< the response was a Durable Streams read (Stream-Next-Offset), not SSE
+  };
+
   /// Reads until the handler is done, the server says 204, or a stream ends that may not be
   /// resumed. Throws util::Error: http_status for a fatal status, bad_input for a response
   /// that is not an event stream or an event over the size limit, timeout when a timeout
   /// expires, runtime when reconnecting is not allowed or retries are exhausted.
-  void run();
+  End run();
 
   /// Ends run() soon, from another thread (stdout was closed): the transfer is cancelled and a
   /// wait before reconnecting ends at once; run() then returns normally.
