@@ -48,8 +48,11 @@ struct AppendOptions {
 // The JSON text of LINE without surrounding whitespace, or an error naming the line.
 std::string_view json_line(std::string_view line, const std::string& where)
 {
-  const auto first = line.find_first_not_of(" \t\r");
-  const auto last = line.find_last_not_of(" \t\r");
+  const auto first = line.find_first_not_of(" \t\r\n");
+  const auto last = line.find_last_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    throw util::Error(util::Errc::bad_input, "not valid JSON (empty)", where);
+  }
   const std::string_view text = line.substr(first, last - first + 1);
   if (!nlohmann::json::accept(text)) {
     std::string detail;
@@ -160,9 +163,8 @@ private:
         pending.append(chunk);
       }
       if (m_json) {
-        // One message however it looks: an array too, hence the extra brackets.
-        const std::string text(json_line(pending, "stdin"));
-        m_batcher.push("[" + text + "]");
+        // One message however it looks, an array too: the batch body wraps it in another.
+        m_batcher.push(json_line(pending, "stdin"));
       } else if (!pending.empty()) {
         m_batcher.push(pending);
       }

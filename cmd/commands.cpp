@@ -21,7 +21,43 @@ constexpr CommandEntry k_commands[] = {
   {"__meta", register_meta},
 };
 
+// A byte no command line carries in practice, put before an argument to hide its brackets.
+constexpr char k_shield = '\x1e';
+
+// Puts back what shielded_arguments hid, on every option of APP and its subcommands.
+void unshield_options(CLI::App& app)
+{
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_expected_max() > 0) {
+      option->transform(
+        [](std::string value) {
+          if (!value.empty() && value.front() == k_shield) {
+            value.erase(0, 1);
+          }
+          return value;
+        },
+        "", "unshield");
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands({})) {
+    unshield_options(*sub);
+  }
+}
+
 } // namespace
+
+std::vector<std::string> shielded_arguments(int argc, const char* const* argv)
+{
+  std::vector<std::string> args;
+  for (int i = argc - 1; i > 0; --i) {
+    std::string arg = argv[i];
+    if (arg.size() >= 2 && arg.front() == '[' && arg.back() == ']') {
+      arg.insert(arg.begin(), k_shield);
+    }
+    args.push_back(std::move(arg));
+  }
+  return args;
+}
 
 std::span<const CommandEntry> commands()
 {
@@ -55,6 +91,7 @@ void configure_app(CLI::App& app, Context& context)
   for (const auto& command : commands()) {
     command.register_fn(app, context);
   }
+  unshield_options(app);
 }
 
 } // namespace cmd

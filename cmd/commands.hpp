@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include <span>
+#include <string>
+#include <vector>
 
 namespace cmd {
 
@@ -33,6 +35,11 @@ std::span<const CommandEntry> commands();
 
 /// Sets up APP with the global options and every subcommand bound to CONTEXT.
 void configure_app(CLI::App& app, Context& context);
+
+/// The arguments of ARGV for App::parse (reversed, without the program name), with every
+/// "[...]" argument shielded: CLI11 would take it for its own list syntax and split a JSON
+/// array such as `sse append URL '[1,2]'` at its commas. configure_app unshields the values.
+std::vector<std::string> shielded_arguments(int argc, const char* const* argv);
 
 /// Validates a size option value ("16MiB"); the message names the accepted units.
 std::string check_size(const std::string& value);

@@ -45,7 +45,8 @@ int main(int argc, char** argv)
   CLI::App app{"sse: a toolkit for Server-Sent Events and Durable Streams", "sse"};
   cmd::configure_app(app, context);
   try {
-    app.parse(argc, argv);
+    auto args = cmd::shielded_arguments(argc, argv);
+    app.parse(args);
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
