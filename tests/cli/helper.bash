@@ -90,12 +90,12 @@ stop_serve() {
 }
 
 # Starts `sse serve --durable --port 0 --long-poll-timeout 500ms OPTION...` (another timeout
-# with LONG_POLL_TIMEOUT=DUR) on 127.0.0.1 and
+# with LONG_POLL_TIMEOUT=DUR, another port with DURABLE_PORT=N) on 127.0.0.1 and
 # sets DURABLE_URL once it prints its `listening on` line (serve.err is its log). Fails, with
 # the log, if it exits or has not listened within 10 s.
 start_durable() {
   rm -f serve.err
-  "$SSE" serve --durable --port 0 --long-poll-timeout "${LONG_POLL_TIMEOUT:-500ms}" "$@" < /dev/null 2> serve.err 3>&- &
+  "$SSE" serve --durable --port "${DURABLE_PORT:-0}" --long-poll-timeout "${LONG_POLL_TIMEOUT:-500ms}" "$@" < /dev/null 2> serve.err 3>&- 8>&- &
   DURABLE_PID=$!
   local deadline=$((SECONDS + 10))
   until grep -q '^listening on ' serve.err 2> /dev/null; do
