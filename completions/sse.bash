@@ -2,14 +2,15 @@
 # Kept in step with `sse __meta` by tests/cli/docs.bats. It needs nothing from the
 # bash-completion package, so the tests can call _sse with COMP_WORDS set by hand.
 
-_sse_commands='tail parse format patch replay serve help'
+_sse_commands='tail parse format patch replay serve append create close delete info help'
 # Global options work before and after the subcommand.
 _sse_global_options='--color -v --verbose --version -h --help'
 _sse_tail_options='-H --header -X --request -d --data --json -u --user --bearer -k --insecure
   --cacert --connect-timeout --proxy -f --format --json-data --comments --event --extract
   -n --max-events --until --until-data --timeout --idle-timeout --no-reconnect --retry-post
   --max-retries --max-backoff --last-event-id --cursor-file --no-error-events --max-event-size
-  --apply --key --initial --pointer --final --changes --keep-going --view --record'
+  --apply --key --initial --pointer --final --changes --keep-going --view --record --durable
+  --offset --live --auth'
 _sse_parse_options='-f --format --json-data --count --max-event-size'
 _sse_format_options='--lines --max-line-size'
 _sse_patch_options='--sse --max-event-size --apply --key --initial --pointer --final --changes
@@ -20,11 +21,25 @@ _sse_serve_options='--ndjson --sse --exec --script --replay --shared --demo --ho
   --max-lifetime --client-buffer --history --from-start --linger --retry --heartbeat --hello
   --goodbye --eol --bom --max-event-size --durable --data-dir --memory --long-poll-timeout --token
   --max-body'
+# The Durable Streams client commands share the URL, authorization and retry options.
+_sse_durable_options='--auth -H --header -u --user --bearer -k --insecure --cacert
+  --connect-timeout --proxy --max-retries'
+_sse_append_options="$_sse_durable_options --whole --batch-max --linger --producer --epoch
+  --claim --seq --create --content-type --json --ttl --expires-at --close"
+_sse_create_options="$_sse_durable_options --content-type --json --ttl --expires-at --closed"
+_sse_close_options=$_sse_durable_options
+_sse_delete_options=$_sse_durable_options
+_sse_info_options=$_sse_durable_options
 _sse_help_options=''
 
 # Prints the choices for the value of option $1 and returns 0, or returns 1 when $1 takes no
 # value. An option with a free-form value prints nothing: there is nothing to suggest.
+# $2 is the subcommand, for the names that take a value in one and not in another
+# (--json, --linger); without it, an option takes a value if it does in any subcommand.
 _sse_option_values() {
+  case $2:$1 in
+  append:--json | create:--json | serve:--linger) return 1 ;;
+  esac
   case $1 in
   --color) echo 'auto always never' ;;
   -f | --format) echo 'json pretty data sse raw' ;;
@@ -34,6 +49,9 @@ _sse_option_values() {
     --idle-timeout | --max-retries | --max-backoff | --last-event-id | --cacert | --cursor-file) ;;
   --max-event-size | --max-line-size | --key | --initial | --pointer) ;;
   --eol) echo 'lf crlf cr' ;;
+  --live) echo 'sse long-poll none' ;;
+  --offset | --auth | --batch-max | --linger | --producer | --epoch | --seq | --content-type | \
+    --ttl | --expires-at) ;;
   --host | -p | --port | --cors | --max-clients | --max-lifetime | --client-buffer | --history | \
     --retry | --heartbeat | --hello | --goodbye | --script | --replay | --record | --speed | \
     --interval | --from | --to | --data-dir | --long-poll-timeout | --token | --max-body) ;;
@@ -59,16 +77,6 @@ _sse() {
   elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
     prev=${COMP_WORDS[COMP_CWORD - 2]}
   fi
-  local values
-  if [[ $prev == --initial || $prev == --cacert || $prev == --cursor-file || $prev == --script || $prev == --replay || $prev == --record ]]; then
-    compopt -o filenames 2>/dev/null || true
-    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-    return 0
-  fi
-  if values=$(_sse_option_values "$prev"); then
-    _sse_reply "$values" "$cur"
-    return 0
-  fi
 
   # The subcommand is the first word that is neither an option nor an option's value.
   local i word command='' value_next=false
@@ -86,6 +94,17 @@ _sse() {
     fi
   done
 
+  local values
+  if [[ $prev == --initial || $prev == --cacert || $prev == --cursor-file || $prev == --script || $prev == --replay || $prev == --record ]]; then
+    compopt -o filenames 2>/dev/null || true
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    return 0
+  fi
+  if values=$(_sse_option_values "$prev" "$command"); then
+    _sse_reply "$values" "$cur"
+    return 0
+  fi
+
   if [[ $cur == -* ]]; then
     local options=$_sse_global_options
     case $command in
@@ -95,6 +114,11 @@ _sse() {
     patch) options+=" $_sse_patch_options" ;;
     replay) options+=" $_sse_replay_options" ;;
     serve) options+=" $_sse_serve_options" ;;
+    append) options+=" $_sse_append_options" ;;
+    create) options+=" $_sse_create_options" ;;
+    close) options+=" $_sse_close_options" ;;
+    delete) options+=" $_sse_delete_options" ;;
+    info) options+=" $_sse_info_options" ;;
     help) options+=" $_sse_help_options" ;;
     esac
     _sse_reply "$options" "$cur"

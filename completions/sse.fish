@@ -45,6 +45,11 @@ complete -c sse -n 'not __sse_subcommand' -a format -d 'Write NDJSON events (or 
 complete -c sse -n 'not __sse_subcommand' -a patch -d 'Fold state events into their current state'
 complete -c sse -n 'not __sse_subcommand' -a replay -d 'Play recorded events back with their timing'
 complete -c sse -n 'not __sse_subcommand' -a serve -d 'Serve an event stream on localhost'
+complete -c sse -n 'not __sse_subcommand' -a append -d 'Append messages to a Durable Streams stream'
+complete -c sse -n 'not __sse_subcommand' -a create -d 'Create a Durable Streams stream'
+complete -c sse -n 'not __sse_subcommand' -a close -d 'Close a Durable Streams stream'
+complete -c sse -n 'not __sse_subcommand' -a delete -d 'Delete a Durable Streams stream'
+complete -c sse -n 'not __sse_subcommand' -a info -d "Print a Durable Streams stream's metadata as JSON"
 complete -c sse -n 'not __sse_subcommand' -a help -d 'Print help for sse or for one subcommand'
 
 # Global options, accepted before and after the subcommand.
@@ -91,6 +96,10 @@ complete -c sse -n '__sse_using tail' -l final -d 'Print only the state after th
 complete -c sse -n '__sse_using tail' -l changes -d 'Print the state only when it changed'
 complete -c sse -n '__sse_using tail' -l keep-going -d 'Warn about a failed event, skip it and go on'
 complete -c sse -n '__sse_using tail' -l view -d 'On a terminal, redraw the state in place'
+complete -c sse -n '__sse_using tail' -l durable -d 'Read a Durable Streams stream'
+complete -c sse -n '__sse_using tail' -l offset -x -d 'Start at OFFSET: -1, now or an offset'
+complete -c sse -n '__sse_using tail' -l live -x -a 'sse long-poll none' -d 'How to wait at the tail'
+complete -c sse -n '__sse_using tail' -l auth -x -d 'Send VALUE as the Authorization header'
 
 # sse parse [FILE...]
 complete -c sse -n '__sse_using parse' -F
@@ -171,4 +180,34 @@ complete -c sse -n '__sse_using serve' -l long-poll-timeout -x -d 'Answer a long
 complete -c sse -n '__sse_using serve' -l token -x -d 'Require Authorization: Bearer TOKEN'
 complete -c sse -n '__sse_using serve' -l max-body -x -d 'Refuse request bodies larger than SIZE'
 
-complete -c sse -n __sse_help_wants_subcommand -a 'tail parse format patch replay serve help' -d Subcommand
+# sse append|create|close|delete|info [OPTIONS] STREAM: what the Durable Streams commands share
+set -l __sse_durable 'append create close delete info'
+complete -c sse -n "__sse_using $__sse_durable" -l auth -x -d 'Send VALUE as the Authorization header'
+complete -c sse -n "__sse_using $__sse_durable" -s H -l header -x -d 'Add a header Name: value'
+complete -c sse -n "__sse_using $__sse_durable" -s u -l user -x -d 'Basic authentication USER:PASSWORD'
+complete -c sse -n "__sse_using $__sse_durable" -l bearer -x -d 'Send Authorization: Bearer TOKEN'
+complete -c sse -n "__sse_using $__sse_durable" -s k -l insecure -d 'Do not verify the TLS certificate'
+complete -c sse -n "__sse_using $__sse_durable" -l cacert -x -a '(__fish_complete_path (commandline -ct))' -d 'Verify TLS servers against the CAs in FILE'
+complete -c sse -n "__sse_using $__sse_durable" -l connect-timeout -x -d 'Give up a connection attempt after DUR'
+complete -c sse -n "__sse_using $__sse_durable" -l proxy -x -d 'Connect through the HTTP proxy at URL'
+complete -c sse -n "__sse_using $__sse_durable" -l max-retries -x -d 'Retries after network errors, 429 and 5xx'
+
+# sse append STREAM [DATA...]
+complete -c sse -n '__sse_using append' -l whole -d 'Send all of stdin as one message'
+complete -c sse -n '__sse_using append' -l batch-max -x -d 'Largest request body when batching lines (SIZE)'
+complete -c sse -n '__sse_using append' -l linger -x -d 'Wait up to DUR for more lines before a batch'
+complete -c sse -n '__sse_using append' -l producer -x -d 'Idempotent producer id'
+complete -c sse -n '__sse_using append' -l epoch -x -d 'Producer epoch'
+complete -c sse -n '__sse_using append' -l claim -d 'Take over from a producer with the same id'
+complete -c sse -n '__sse_using append' -l seq -x -d 'Send Stream-Seq SEQ'
+complete -c sse -n '__sse_using append' -l create -d 'Create the stream first if it does not exist'
+complete -c sse -n '__sse_using append create' -l content-type -x -d 'Content type of the stream'
+complete -c sse -n '__sse_using append create' -l json -d 'Same as --content-type application/json'
+complete -c sse -n '__sse_using append create' -l ttl -x -d 'Expire the stream after DUR without use'
+complete -c sse -n '__sse_using append create' -l expires-at -x -d 'Expire the stream at TIME (RFC 3339)'
+complete -c sse -n '__sse_using append' -l close -d 'Close the stream after the last message'
+
+# sse create STREAM
+complete -c sse -n '__sse_using create' -l closed -d 'Create it closed'
+
+complete -c sse -n __sse_help_wants_subcommand -a 'tail parse format patch replay serve append create close delete info help' -d Subcommand

@@ -33,7 +33,7 @@ subcommands() { "$SSE" __meta | jq -r '[.commands[].name] | join(" ")'; }
 @test "bash: sse <TAB> offers the subcommands, not the hidden __meta" {
   bash_complete sse ''
   assert_reply $(subcommands)
-  assert_equal "$(subcommands)" "tail parse format patch replay serve help"
+  assert_equal "$(subcommands)" "tail parse format patch replay serve append create close delete info help"
   bash_complete sse pa
   assert_reply parse patch
   bash_complete sse __
@@ -84,6 +84,34 @@ subcommands() { "$SSE" __meta | jq -r '[.commands[].name] | join(" ")'; }
   assert_reply
 }
 
+@test "bash: the Durable Streams commands and tail's --live" {
+  bash_complete sse close --
+  assert_reply --color --verbose --version --help --auth --header --user --bearer --insecure \
+    --cacert --connect-timeout --proxy --max-retries
+  bash_complete sse append --cl
+  assert_reply --claim --close
+  bash_complete sse tail --live ''
+  assert_reply sse long-poll none
+  bash_complete sse tail --live = l
+  assert_reply long-poll
+  bash_complete sse append --producer ''
+  assert_reply
+}
+
+@test "bash: an option that takes a value in one subcommand may be a flag in another" {
+  # --linger: a DUR in append, a flag in serve; --json: a flag in append and create, a body in tail.
+  bash_complete sse append --linger ''
+  assert_reply
+  bash_complete sse serve --linger --h
+  assert_reply --help --host --history --heartbeat --hello
+  bash_complete sse create --json --c
+  assert_reply --color --cacert --connect-timeout --content-type --closed
+  bash_complete sse append --json --cl
+  assert_reply --claim --close
+  bash_complete sse tail --json ''
+  assert_reply
+}
+
 @test "bash: FILE arguments complete to files" {
   touch stream.sse other.ndjson
   bash_complete sse parse st
@@ -119,13 +147,23 @@ require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
 
 @test "fish: subcommands, and options before and after the subcommand" {
   require_fish
-  assert_equal "$(fish_complete 'sse ')" 'format help parse patch replay serve tail'
+  assert_equal "$(fish_complete 'sse ')" \
+    'append close create delete format help info parse patch replay serve tail'
   assert_equal "$(fish_complete 'sse --')" '--color --help --verbose --version'
   assert_equal "$(fish_complete 'sse parse --')" \
     '--color --count --format --help --json-data --max-event-size --verbose --version'
   assert_equal "$(fish_complete 'sse format --')" \
     '--color --help --lines --max-line-size --verbose --version'
   assert_equal "$(fish_complete 'sse --color never parse --c')" '--color --count'
+}
+
+@test "fish: the Durable Streams commands and tail's --live" {
+  require_fish
+  assert_equal "$(fish_complete 'sse close --')" \
+    '--auth --bearer --cacert --color --connect-timeout --header --help --insecure --max-retries --proxy --user --verbose --version'
+  assert_equal "$(fish_complete 'sse tail --live ')" 'long-poll none sse'
+  assert_equal "$(fish_complete 'sse append --linger ')" ''
+  assert_equal "$(fish_complete 'sse serve --linger --h')" '--heartbeat --hello --help --history --host'
 }
 
 @test "fish: the values of --format and --color" {
@@ -141,7 +179,8 @@ require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
   touch stream.sse
   assert_equal "$(fish_complete 'sse parse st')" 'stream.sse'
   assert_equal "$(fish_complete 'sse st')" ''
-  assert_equal "$(fish_complete 'sse help ')" 'format help parse patch replay serve tail'
+  assert_equal "$(fish_complete 'sse help ')" \
+    'append close create delete format help info parse patch replay serve tail'
   assert_equal "$(fish_complete 'sse help parse ')" ''
 }
 
@@ -177,6 +216,8 @@ zsh_shows() {
   zsh_shows 'sse --color ' 'always'
   zsh_shows 'sse format --' '--max-line-size'
   zsh_shows 'sse help ' 'parse event-stream bytes'
+  zsh_shows 'sse append --' '--batch-max'
+  zsh_shows 'sse tail --live ' 'long-poll'
 }
 
 @test "zsh: the interactive check can fail" {
