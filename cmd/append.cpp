@@ -239,17 +239,17 @@ std::string prepare_stream(durable::Client& client, const AppendOptions& options
     create.expires_at = options.expires_at;
     try {
       return client.create(create).content_type;
-    } catch (const util::Error& e) {
+    } catch (const durable::HttpError& e) {
       // 409: it exists with another configuration; appending to it may still be fine.
-      if (std::string(e.what()).find("HTTP 409") == std::string::npos) {
+      if (e.status() != 409) {
         throw;
       }
     }
   }
   try {
     return client.info().content_type;
-  } catch (const util::Error& e) {
-    if (!options.create && std::string(e.what()).find("HTTP 404") != std::string::npos) {
+  } catch (const durable::HttpError& e) {
+    if (!options.create && e.status() == 404) {
       throw util::Error(e.code(), std::string(e.what()) + "; --create creates it", e.where());
     }
     throw;
@@ -320,7 +320,7 @@ int run_append(const AppendOptions& options, const Context& context)
     }
     if (context.verbosity > 0) {
       std::cerr << "sse: appended " << messages << " message" << (messages == 1 ? "" : "s") << " in "
-                << producer.seq() << " request" << (producer.seq() == 1 ? "" : "s") << ", "
+                << producer.requests() << " request" << (producer.requests() == 1 ? "" : "s") << ", "
                 << client.retries() << " retried, " << producer.duplicates()
                 << " already written (" << client.url() << ")" << std::endl;
     }

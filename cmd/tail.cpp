@@ -317,7 +317,9 @@ void register_tail(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<TailOptions>();
   auto* sub = app.add_subcommand("tail", "Follow an event stream, reconnecting like a browser");
-  sub->add_option("URL", options->url, "The stream's http:// or https:// URL")->required();
+  sub->add_option("URL", options->url,
+                  "The stream's http:// or https:// URL, or a Durable Streams name under $STREAM_URL")
+    ->required();
   add_request_options(*sub, options->request);
 
   const char* output = "Output";
@@ -368,7 +370,7 @@ void register_tail(CLI::App& app, Context& context)
                 "Also re-send non-GET requests when their stream ends or fails")
     ->group(reconnecting);
   sub->add_option("--max-retries", options->max_retries,
-                  "Give up after N reconnects in a row without an event")
+                  "Give up after N reconnects in a row without an event (durable: failures without progress)")
     ->option_text("N")
     ->group(reconnecting);
   sub->add_option("--max-backoff", options->max_backoff, "Longest wait between reconnects (default 30s)")
@@ -379,7 +381,7 @@ void register_tail(CLI::App& app, Context& context)
     ->option_text("ID")
     ->group(reconnecting);
   sub->add_option("--cursor-file", options->cursor_file,
-                  "Resume from the id saved in FILE, and save the last id there")
+                  "Resume from the id (durable: the offset) saved in FILE, and save it there")
     ->option_text("FILE")
     ->group(reconnecting);
   sub->add_option("--record", options->record,
@@ -449,7 +451,8 @@ void register_tail(CLI::App& app, Context& context)
       options->durable = true;
     }
     if (options->durable) {
-      for (const char* name : {"--last-event-id", "--retry-post", "-X", "-d", "--json"}) {
+      for (const char* name : {"--last-event-id", "--retry-post", "-X", "-d", "--json", "--until",
+                               "--comments", "--json-data", "--no-error-events", "--event"}) {
         if (sub->count(name) > 0) {
           throw CLI::ValidationError(name, "does not apply to a Durable Streams read");
         }

@@ -248,7 +248,7 @@ void throw_status(const Reply& reply, std::string_view action, const std::string
   if (!body.empty() && util::to_lower(reason).find(util::to_lower(body)) == std::string::npos) {
     message += ": " + body;
   }
-  throw util::Error(util::Errc::http_status, message, url);
+  throw HttpError(reply.status, message, url);
 }
 
 } // namespace durable

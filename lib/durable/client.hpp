@@ -4,6 +4,7 @@
 // retried with exponential backoff and jitter, Retry-After as a floor; other statuses never.
 
 #include "http/transport.hpp"
+#include "util/error.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -104,7 +105,20 @@ private:
   std::uint64_t m_seed;
 };
 
-/// Throws util::Error(http_status) for a reply to ACTION ("append", "create", ...) that failed,
+/// A refusal by the server: util::Error(http_status) that keeps the status.
+class HttpError : public util::Error {
+public:
+  HttpError(int status, const std::string& what, std::string where)
+    : util::Error(util::Errc::http_status, what, std::move(where)), m_status(status)
+  {
+  }
+  int status() const noexcept { return m_status; }
+
+private:
+  int m_status;
+};
+
+/// Throws HttpError for a reply to ACTION ("append", "create", ...) that failed,
 /// with what the headers tell: a closed stream, a producer gap or stale epoch, or the body.
 [[noreturn]] void throw_status(const Reply& reply, std::string_view action, const std::string& url);
 

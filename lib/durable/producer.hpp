@@ -36,6 +36,8 @@ public:
 
   std::uint64_t epoch() const { return m_epoch; }
   std::uint64_t seq() const { return m_seq; }
+  /// Requests sent (each batch once, however often retried or re-sent after a claim).
+  std::uint64_t requests() const { return m_requests; }
   /// Requests the server had already written (204 on a retry).
   std::uint64_t duplicates() const { return m_duplicates; }
 
