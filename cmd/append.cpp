@@ -28,7 +28,7 @@ namespace cmd {
 namespace {
 
 struct AppendOptions {
-  DurableOptions stream;
+  ClientOptions stream;
   std::vector<std::string> data;
   bool whole = false;
   std::optional<std::string> producer;

@@ -10,7 +10,7 @@ namespace cmd {
 
 void register_close(CLI::App& app, Context& context)
 {
-  auto options = std::make_shared<DurableOptions>();
+  auto options = std::make_shared<ClientOptions>();
   auto* sub = app.add_subcommand("close", "Close a Durable Streams stream; prints its final offset");
   add_durable_options(*sub, *options);
   sub->callback([options, &context] {

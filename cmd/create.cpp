@@ -11,7 +11,7 @@ namespace cmd {
 namespace {
 
 struct CreateOptions {
-  DurableOptions stream;
+  ClientOptions stream;
   std::string content_type = "application/octet-stream";
   bool json = false;
   std::optional<std::string> ttl;

@@ -8,7 +8,7 @@ namespace cmd {
 
 void register_delete(CLI::App& app, Context& context)
 {
-  auto options = std::make_shared<DurableOptions>();
+  auto options = std::make_shared<ClientOptions>();
   auto* sub = app.add_subcommand("delete", "Delete a Durable Streams stream");
   add_durable_options(*sub, *options);
   sub->callback([options, &context] {

@@ -7,7 +7,7 @@
 namespace cmd {
 
 template <typename Work>
-int with_client(const DurableOptions& options, const Context& context, Work work)
+int with_client(const ClientOptions& options, const Context& context, Work work)
 {
   http::HttplibTransport transport;
   durable::RetryPolicy retry;

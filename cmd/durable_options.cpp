@@ -20,7 +20,7 @@ void add_auth_option(CLI::App& sub, std::optional<std::string>& auth)
     ->group("Request");
 }
 
-void add_durable_options(CLI::App& sub, DurableOptions& options)
+void add_durable_options(CLI::App& sub, ClientOptions& options)
 {
   sub.add_option("URL", options.target,
                  "The stream's http(s) URL, or a stream name under $STREAM_URL")

@@ -17,7 +17,7 @@ namespace cmd {
 /// The base of stream names when STREAM_URL is unset (the official CLI's default).
 inline constexpr const char* k_default_stream_base = "http://localhost:4437/v1/stream";
 
-struct DurableOptions {
+struct ClientOptions {
   std::string target; ///< URL or stream name
   RequestOptions request;
   std::optional<std::string> auth;
@@ -25,7 +25,7 @@ struct DurableOptions {
 };
 
 /// Adds the URL positional, --auth, the request options (without a body) and --max-retries.
-void add_durable_options(CLI::App& sub, DurableOptions& options);
+void add_durable_options(CLI::App& sub, ClientOptions& options);
 
 /// Adds --auth alone (for tail, which has its own request options).
 void add_auth_option(CLI::App& sub, std::optional<std::string>& auth);
