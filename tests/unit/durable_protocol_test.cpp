@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
 namespace {
 
 using durable::OffsetRequest;
@@ -112,6 +115,80 @@ TEST(DurableProtocol, SseEventsKeepEveryPayloadLineInsideTheEvent)
             "event: data\ndata:a\ndata:b\ndata:c\ndata:d\n\n");
   EXPECT_EQ(durable::sse_event("control", "{}"), "event: control\ndata:{}\n\n");
   EXPECT_EQ(durable::sse_event("data", ""), "event: data\ndata:\n\n");
+}
+
+} // namespace
+
+namespace {
+
+std::string random_bytes(std::mt19937& random, std::size_t size)
+{
+  std::string bytes(size, '\0');
+  for (auto& byte : bytes) {
+    byte = static_cast<char>(std::uniform_int_distribution<int>(0, 255)(random));
+  }
+  return bytes;
+}
+
+TEST(DurableProtocol, Base64DecodesWhatItEncodes)
+{
+  EXPECT_EQ(durable::decode_base64(""), "");
+  EXPECT_EQ(durable::decode_base64("Zg=="), "f");
+  EXPECT_EQ(durable::decode_base64("Zm8="), "fo");
+  EXPECT_EQ(durable::decode_base64("Zm9v"), "foo");
+  EXPECT_EQ(durable::decode_base64("/wAQ"), std::string("\xff\x00\x10", 3));
+  std::mt19937 random(7);
+  for (std::size_t size = 0; size <= 64; ++size) {
+    for (int round = 0; round < 4; ++round) {
+      const std::string bytes = random_bytes(random, size);
+      const std::string encoded = durable::base64(bytes);
+      EXPECT_EQ(encoded.size(), (size + 2) / 3 * 4);
+      EXPECT_EQ(durable::decode_base64(encoded), bytes) << "size " << size;
+    }
+  }
+  std::string all;
+  for (int c = 0; c < 256; ++c) {
+    all += static_cast<char>(c);
+  }
+  EXPECT_EQ(durable::decode_base64(durable::base64(all)), all);
+}
+
+TEST(DurableProtocol, Base64IgnoresLineBreaksAnywhere)
+{
+  EXPECT_EQ(durable::decode_base64("Zm9v\nYmFy"), "foobar");
+  EXPECT_EQ(durable::decode_base64("Zm\r\n9vYm\rFy\n"), "foobar");
+  EXPECT_EQ(durable::decode_base64("\r\nZg=\n="), "f");
+  EXPECT_EQ(durable::decode_base64("\n\r\n"), "");
+  std::mt19937 random(11);
+  for (std::size_t size = 0; size <= 64; ++size) {
+    const std::string bytes = random_bytes(random, size);
+    const std::string encoded = durable::base64(bytes);
+    std::string broken;
+    for (const char c : encoded) {
+      broken += c;
+      const int r = std::uniform_int_distribution<int>(0, 5)(random);
+      broken += r == 0 ? "\n" : r == 1 ? "\r\n" : r == 2 ? "\r" : "";
+    }
+    EXPECT_EQ(durable::decode_base64(broken), bytes) << broken;
+  }
+}
+
+TEST(DurableProtocol, Base64RefusesWhatIsNotPaddedBase64)
+{
+  // Characters outside the alphabet, including the URL-safe ones and spaces.
+  for (const char* text : {"Zm9v!", "Zm 9v", "Zm9v ", "Zm-v", "Zm_v", "Zm9\tv", "Zm9v\x01", "é==="}) {
+    EXPECT_FALSE(durable::decode_base64(text)) << text;
+  }
+  EXPECT_FALSE(durable::decode_base64(std::string("Zm9\0", 4)));
+  // Padding in the wrong place or in the wrong amount.
+  for (const char* text : {"Zg=", "Zg===", "Z===", "====", "=", "==", "Zm9v=", "Zm9v====", "=Zg=",
+                           "Zm=v", "Zg==Zg==", "Zg==Zm9v", "Zm8==", "Zm9=v"}) {
+    EXPECT_FALSE(durable::decode_base64(text)) << text;
+  }
+  // Lengths that are not a multiple of four.
+  for (const char* text : {"Z", "Zg", "Zm8", "Zm9vY", "Zm9vYm", "Zm9vYmF"}) {
+    EXPECT_FALSE(durable::decode_base64(text)) << text;
+  }
 }
 
 } // namespace

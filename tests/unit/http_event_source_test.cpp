@@ -1,6 +1,7 @@
 // The reconnect rules of http::EventSource against a fake transport that plays scripted
 // responses, so every decision is checked without a network or a clock that matters.
 
+#include "fake_transport.hpp"
 #include "http/event_source.hpp"
 #include "util/error.hpp"
 
@@ -8,7 +9,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -17,44 +17,8 @@ namespace {
 using namespace std::chrono_literals;
 using Outcome = http::TransferResult::Outcome;
 
-struct Scripted {
-  int status = 200;
-  http::Headers headers = {{"Content-Type", "text/event-stream"}};
-  std::vector<std::string> chunks;
-  Outcome end = Outcome::completed;
-};
-
-class FakeTransport : public http::Transport {
-public:
-  std::deque<Scripted> responses;
-  std::vector<http::Request> requests;
-
-  http::TransferResult send(const http::Request& request, http::ResponseHandler& handler) override
-  {
-    requests.push_back(request);
-    if (responses.empty()) {
-      return {Outcome::connect_failed, "no more responses"};
-    }
-    Scripted response = responses.front();
-    if (responses.size() > 1) {
-      responses.pop_front();
-    }
-    if (response.status == 0) {
-      return {response.end, "refused"};
-    }
-    if (!handler.on_head({response.status, "Reason", response.headers})) {
-      return {Outcome::stopped, {}};
-    }
-    for (const auto& chunk : response.chunks) {
-      if (!handler.on_body(chunk)) {
-        return {Outcome::stopped, {}};
-      }
-    }
-    return {response.end, response.end == Outcome::completed ? "" : "connection reset"};
-  }
-  void cancel() override {}
-  void clear_cancel() override {}
-};
+using test_http::FakeTransport;
+using test_http::Scripted;
 
 struct Recorder : http::EventSourceHandler {
   std::vector<std::string> events;
