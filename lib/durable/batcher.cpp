@@ -31,7 +31,8 @@ bool Batcher::push(std::string_view message)
   }
   // What a message adds to a body: its bytes, and a JSON body's ',' or ']'.
   const std::size_t added = message.size() + (m_json ? 1 : 0);
-  if (m_building.messages > 0 && m_building.body.size() + added > m_batch_max) {
+  // A JSON body still lacks its closing ']'.
+  if (m_building.messages > 0 && m_building.body.size() + added + (m_json ? 1 : 0) > m_batch_max) {
     seal();
   }
   if (m_building.messages == 0) {

@@ -120,6 +120,12 @@ void JsonArraySplitter::feed(std::string_view bytes,
       } else {
         m_element.append(bytes.substr(start, i - start));
       }
+      if (m_element.size() > m_max && !m_in_string) {
+        // Whitespace after a token is not part of the message's size (and never needed).
+        while (!m_element.empty() && is_space(m_element.back())) {
+          m_element.pop_back();
+        }
+      }
       if (m_element.size() > m_max) {
         throw util::Error(util::Errc::bad_input,
                           "a message is larger than the maximum of " + std::to_string(m_max)

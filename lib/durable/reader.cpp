@@ -187,7 +187,9 @@ public:
     // A response that neither moved on nor reached the tail would be asked for forever.
     const bool stuck = m_next == m_reader.m_offset && !m_body_seen;
     m_reader.m_offset = m_next;
-    m_reader.m_delivered = 0;
+    // A retry that ended sooner than the broken response before it: what that one delivered
+    // beyond this end is still to be skipped from here.
+    m_reader.m_delivered = m_skip;
     if (up_to_date || stuck) {
       m_reader.m_caught_up = true;
     }
@@ -285,20 +287,30 @@ private:
     }
     const std::string next = json["streamNextOffset"].get<std::string>();
     auto& handler = m_reader.m_handler;
+    bool all_delivered = true;
     for (const auto& payload : m_pending) {
       if (m_reader.m_json) {
         m_splitter.reset();
         m_splitter.feed(payload, [&](std::string_view message) {
-          if (!handler.done()) {
+          if (handler.done()) {
+            all_delivered = false;
+          } else {
             handler.on_message(message, next);
           }
         });
         m_splitter.finish();
-      } else if (!payload.empty() && !handler.done()) {
-        handler.on_bytes(payload, next);
+      } else if (!payload.empty()) {
+        if (handler.done()) {
+          all_delivered = false;
+        } else {
+          handler.on_bytes(payload, next);
+        }
       }
     }
     m_pending.clear();
+    if (!all_delivered) {
+      return; // the handler stopped inside the batch: the offset stays before it
+    }
     if (const auto cursor = json.find("streamCursor"); cursor != json.end()) {
       m_reader.m_cursor = cursor->is_string() ? cursor->get<std::string>() : cursor->dump();
     }
