@@ -451,8 +451,8 @@ void register_tail(CLI::App& app, Context& context)
       options->durable = true;
     }
     if (options->durable) {
-      for (const char* name : {"--last-event-id", "--retry-post", "-X", "-d", "--json", "--until",
-                               "--comments", "--json-data", "--no-error-events", "--event"}) {
+      for (const char* name : {"--last-event-id", "--retry-post", "-X", "-d", "--json", "--comments",
+                               "--no-error-events"}) {
         if (sub->count(name) > 0) {
           throw CLI::ValidationError(name, "does not apply to a Durable Streams read");
         }

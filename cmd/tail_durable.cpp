@@ -216,6 +216,9 @@ private:
 
   void count()
   {
+    if (m_options.until == sse::k_default_type) {
+      m_done = true; // every message is of type message
+    }
     if (m_options.max_events != 0 && ++m_printed >= m_options.max_events) {
       m_done = true;
     }

@@ -227,6 +227,13 @@ EOF
   assert_output '1'
   run --separate-stderr "$SSE" tail --live none -f data --until-data x "$url"
   assert_output $'{"a":1}\n[1,2]'
+  run --separate-stderr "$SSE" tail --live none -f data --until message "$url"
+  assert_output '{"a":1}'
+  run --separate-stderr "$SSE" tail --live none -f data --event other "$url"
+  assert_success
+  assert_output ''
+  run --separate-stderr "$SSE" tail --live none --comments "$url"
+  assert_failure 2
   run --separate-stderr "$SSE" tail --offset 0000000000000000_0000000000000015 --live none "$url"
   assert_success
   assert_output ''
