@@ -267,7 +267,7 @@ int run_append(const AppendOptions& options, const Context& context)
     producer_options.claim = options.claim;
     producer_options.stream_seq = options.seq;
     producer_options.number_stream_seq = options.data.empty() && !options.whole;
-    durable::Producer producer(client, producer_options,
+    durable::IdempotentProducer producer(client, producer_options,
                                !options.content_type.empty() ? options.content_type
                                : options.json               ? "application/json"
                                                             : stream_type);

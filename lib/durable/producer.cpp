@@ -17,13 +17,13 @@ std::string default_producer_id()
   return "sse-" + std::string(host) + "-" + std::to_string(::getpid());
 }
 
-Producer::Producer(Client& client, ProducerOptions options, std::string content_type)
+IdempotentProducer::IdempotentProducer(Client& client, ProducerOptions options, std::string content_type)
   : m_client(client), m_options(std::move(options)), m_content_type(std::move(content_type)),
     m_epoch(m_options.epoch)
 {
 }
 
-WriteResult Producer::send(std::string_view body, bool close)
+WriteResult IdempotentProducer::send(std::string_view body, bool close)
 {
   std::optional<std::string> stream_seq = m_options.stream_seq;
   if (stream_seq && m_options.number_stream_seq) {

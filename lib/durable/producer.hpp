@@ -16,17 +16,17 @@ struct ProducerOptions {
   std::string id;
   std::uint64_t epoch = 0;
   bool claim = false;                    ///< on 403, take over with the server's epoch + 1
-  std::optional<std::string> stream_seq; ///< Stream-Seq for every request (see Producer::send)
+  std::optional<std::string> stream_seq; ///< Stream-Seq for every request (see IdempotentProducer::send)
   bool number_stream_seq = false;        ///< append ".NNNNNNNNNN" (the request number) to it
 };
 
 /// A host and process identity for a producer nobody named: "sse-HOST-PID".
 std::string default_producer_id();
 
-class Producer {
+class IdempotentProducer {
 public:
   /// CONTENT_TYPE goes on every POST with a body.
-  Producer(Client& client, ProducerOptions options, std::string content_type);
+  IdempotentProducer(Client& client, ProducerOptions options, std::string content_type);
 
   /// Sends BODY (already encoded: a JSON array for JSON streams) as one request with the next
   /// sequence number, and Stream-Closed when CLOSE. An empty BODY with CLOSE is a close-only

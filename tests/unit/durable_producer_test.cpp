@@ -1,4 +1,4 @@
-// durable::Producer against a fake transport: the Producer-Id/Epoch/Seq tuple on every POST,
+// durable::IdempotentProducer against a fake transport: the Producer-Id/Epoch/Seq tuple on every POST,
 // one seq per request and the same one on a retry, 204 duplicates, claims, refusals, Stream-Seq.
 
 #include "durable/client.hpp"
@@ -120,7 +120,7 @@ TEST(DurableProducer, EveryPostCarriesTheTupleAndTheSeqGrowsPerRequest)
   FakeTransport transport;
   transport.responses = {ok("o1"), ok("o2"), ok("o3")};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(3), "application/json");
+  durable::IdempotentProducer producer(client, options(3), "application/json");
   EXPECT_EQ(producer.send("[1,2]", false).next_offset, "o1");
   EXPECT_EQ(producer.send("[3]", false).next_offset, "o2");
   EXPECT_EQ(producer.send("[4]", false).next_offset, "o3");
@@ -144,7 +144,7 @@ TEST(DurableProducer, ARetrySendsTheSameSeq)
   FakeTransport transport;
   transport.responses = {refused(), ok(), reply(503), reply(429), ok(), ok()};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(1), "text/plain");
+  durable::IdempotentProducer producer(client, options(1), "text/plain");
   producer.send("a", false);
   producer.send("b", false);
   producer.send("c", false);
@@ -166,7 +166,7 @@ TEST(DurableProducer, A204ToARetryIsTheFirstAttemptArriving)
                                      {"Producer-Seq", "0"}}),
                          ok("o6")};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(), "text/plain");
+  durable::IdempotentProducer producer(client, options(), "text/plain");
   EXPECT_EQ(producer.send("x", false).next_offset, "o5");
   EXPECT_EQ(producer.duplicates(), 1U);
   EXPECT_EQ(producer.seq(), 1U);
@@ -180,7 +180,7 @@ TEST(DurableProducer, A204ToAFirstAttemptIsAnErrorWithoutClaim)
   FakeTransport transport;
   transport.responses = {reply(204, {{"Producer-Epoch", "2"}, {"Producer-Seq", "7"}}), ok()};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(2), "text/plain");
+  durable::IdempotentProducer producer(client, options(2), "text/plain");
   const auto error = error_of([&] { producer.send("x", false); });
   EXPECT_EQ(error.code(), util::Errc::http_status);
   EXPECT_TRUE(contains(error.what(), "already has seq 0")) << error.what();
@@ -195,7 +195,7 @@ TEST(DurableProducer, A204ToAFirstAttemptWithClaimStartsTheNextEpoch)
   FakeTransport transport;
   transport.responses = {reply(204), ok("o1"), ok("o2")};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(2, true), "text/plain");
+  durable::IdempotentProducer producer(client, options(2, true), "text/plain");
   EXPECT_EQ(producer.send("x", false).next_offset, "o1");
   EXPECT_EQ(producer.epoch(), 3U);
   EXPECT_EQ(producer.seq(), 1U);
@@ -211,14 +211,14 @@ TEST(DurableProducer, AClaimIsTriedOnce)
   FakeTransport transport;
   transport.responses = {reply(204), reply(204), ok()};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(0, true), "text/plain");
+  durable::IdempotentProducer producer(client, options(0, true), "text/plain");
   EXPECT_EQ(error_of([&] { producer.send("x", false); }).code(), util::Errc::http_status);
   EXPECT_EQ(transport.requests.size(), 2U);
 
   FakeTransport stale;
   stale.responses = {reply(403, {{"Producer-Epoch", "5"}}), reply(403, {{"Producer-Epoch", "9"}}), ok()};
   durable::Client other(stale, base(), fast());
-  durable::Producer claimer(other, options(0, true), "text/plain");
+  durable::IdempotentProducer claimer(other, options(0, true), "text/plain");
   EXPECT_EQ(error_of([&] { claimer.send("x", false); }).code(), util::Errc::http_status);
   EXPECT_EQ(tuples(stale), (std::vector<std::string>{"0/0", "6/0"}));
 }
@@ -228,7 +228,7 @@ TEST(DurableProducer, A403WithClaimTakesOverAboveTheServersEpoch)
   FakeTransport transport;
   transport.responses = {ok("o1"), reply(403, {{"Producer-Epoch", "7"}}), ok("o2"), ok("o3")};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(1, true), "text/plain");
+  durable::IdempotentProducer producer(client, options(1, true), "text/plain");
   producer.send("a", false);
   EXPECT_EQ(producer.send("b", false).next_offset, "o2");
   EXPECT_EQ(producer.epoch(), 8U);
@@ -242,7 +242,7 @@ TEST(DurableProducer, A403WithoutClaimIsAStaleEpochError)
   FakeTransport transport;
   transport.responses = {reply(403, {{"Producer-Epoch", "7"}}), ok()};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(1), "text/plain");
+  durable::IdempotentProducer producer(client, options(1), "text/plain");
   const auto error = error_of([&] { producer.send("a", false); });
   EXPECT_EQ(error.code(), util::Errc::http_status);
   transport.responses = {reply(403, {{"Producer-Epoch", "7"}})};
@@ -258,7 +258,7 @@ TEST(DurableProducer, A403WithoutAnEpochCannotBeClaimed)
   FakeTransport transport;
   transport.responses = {reply(403, {}, "forbidden"), ok()};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(1, true), "text/plain");
+  durable::IdempotentProducer producer(client, options(1, true), "text/plain");
   const auto error = error_of([&] { producer.send("a", false); });
   EXPECT_EQ(error.code(), util::Errc::http_status);
   EXPECT_TRUE(contains(error.what(), "403")) << error.what();
@@ -271,7 +271,7 @@ TEST(DurableProducer, ASequenceGapNamesBothNumbers)
   transport.responses = {
     reply(409, {{"Producer-Expected-Seq", "3"}, {"Producer-Received-Seq", "5"}}), ok()};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(), "text/plain");
+  durable::IdempotentProducer producer(client, options(), "text/plain");
   const auto error = error_of([&] { producer.send("a", false); });
   EXPECT_EQ(error.code(), util::Errc::http_status);
   EXPECT_TRUE(contains(error.what(), "gap")) << error.what();
@@ -291,7 +291,7 @@ TEST(DurableProducer, AClosedStreamNamesItsOffset)
     reply(409, {{"Stream-Closed", "true"}, {"Stream-Next-Offset", "0000000000000000_0000000000000042"}}),
     ok()};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(), "text/plain");
+  durable::IdempotentProducer producer(client, options(), "text/plain");
   const auto error = error_of([&] { producer.send("a", false); });
   EXPECT_EQ(error.code(), util::Errc::http_status);
   EXPECT_TRUE(contains(error.what(), "closed at offset 0000000000000000_0000000000000042"))
@@ -305,7 +305,7 @@ TEST(DurableProducer, OtherRefusalsAreNotRetried)
     FakeTransport transport;
     transport.responses = {reply(status), ok()};
     durable::Client client(transport, base(), fast());
-    durable::Producer producer(client, options(), "text/plain");
+    durable::IdempotentProducer producer(client, options(), "text/plain");
     EXPECT_EQ(status_of([&] { producer.send("a", false); }), status);
     EXPECT_EQ(transport.requests.size(), 1U) << status;
     EXPECT_EQ(producer.seq(), 0U);
@@ -317,7 +317,7 @@ TEST(DurableProducer, GivesUpAfterMaxRetriesWithTheSameSeq)
   FakeTransport transport;
   transport.responses = {refused()};
   durable::Client client(transport, base(), fast(2));
-  durable::Producer producer(client, options(4), "text/plain");
+  durable::IdempotentProducer producer(client, options(4), "text/plain");
   const auto error = error_of([&] { producer.send("a", false); });
   EXPECT_EQ(error.code(), util::Errc::runtime);
   EXPECT_TRUE(contains(error.what(), "giving up after 2 retries")) << error.what();
@@ -333,7 +333,7 @@ TEST(DurableProducer, StreamSeqCanBeNumberedPerRequest)
   auto o = options();
   o.stream_seq = "SEQ";
   o.number_stream_seq = true;
-  durable::Producer producer(client, o, "text/plain");
+  durable::IdempotentProducer producer(client, o, "text/plain");
   producer.send("a", false);
   producer.send("b", false); // retried once: the same Stream-Seq again
   producer.send("c", false);
@@ -348,7 +348,7 @@ TEST(DurableProducer, StreamSeqCanBeNumberedPerRequest)
   fixed.responses = {ok()};
   durable::Client other(fixed, base(), fast());
   o.number_stream_seq = false;
-  durable::Producer plain(other, o, "text/plain");
+  durable::IdempotentProducer plain(other, o, "text/plain");
   plain.send("a", false);
   plain.send("b", false);
   EXPECT_EQ(header(fixed.requests.at(0), "Stream-Seq"), "SEQ");
@@ -360,7 +360,7 @@ TEST(DurableProducer, CloseOnlySendsNoContentType)
   FakeTransport transport;
   transport.responses = {reply(204, {{"Stream-Closed", "true"}, {"Stream-Next-Offset", "end"}})};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(), "application/json");
+  durable::IdempotentProducer producer(client, options(), "application/json");
   const auto result = producer.send("", true);
   EXPECT_TRUE(result.closed);
   EXPECT_EQ(result.next_offset, "end");
@@ -380,7 +380,7 @@ TEST(DurableProducer, ACloseOnly204AfterARetryIsNoDuplicate)
   FakeTransport transport;
   transport.responses = {lost(), reply(204, {{"Stream-Closed", "true"}})};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(), "text/plain");
+  durable::IdempotentProducer producer(client, options(), "text/plain");
   EXPECT_TRUE(producer.send("", true).closed);
   EXPECT_EQ(producer.duplicates(), 0U);
   EXPECT_EQ(tuples(transport), (std::vector<std::string>{"0/0", "0/0"}));
@@ -391,7 +391,7 @@ TEST(DurableProducer, DataAndCloseGoTogether)
   FakeTransport transport;
   transport.responses = {reply(200, {{"Stream-Closed", "true"}, {"Stream-Next-Offset", "end"}})};
   durable::Client client(transport, base(), fast());
-  durable::Producer producer(client, options(), "application/json");
+  durable::IdempotentProducer producer(client, options(), "application/json");
   EXPECT_TRUE(producer.send("[1]", true).closed);
   const auto& request = transport.requests.at(0);
   EXPECT_EQ(header(request, "Content-Type"), "application/json");
