@@ -38,10 +38,7 @@ struct AppendOptions {
   std::string linger = "0ms";
   std::optional<std::string> seq;
   bool create = false;
-  std::string content_type;
-  bool json = false;
-  std::optional<std::string> ttl;
-  std::optional<std::string> expires_at;
+  StreamSettings settings;
   bool close = false;
 };
 
@@ -231,14 +228,8 @@ private:
 std::string prepare_stream(durable::Client& client, const AppendOptions& options)
 {
   if (options.create) {
-    durable::CreateRequest create;
-    create.content_type = !options.content_type.empty() ? options.content_type
-                          : options.json                ? "application/json"
-                                                        : "application/octet-stream";
-    create.ttl = options.ttl;
-    create.expires_at = options.expires_at;
     try {
-      return client.create(create).content_type;
+      return client.create(options.settings.create_request()).content_type;
     } catch (const durable::HttpError& e) {
       // 409: it exists with another configuration; appending to it may still be fine.
       if (e.status() != 409) {
@@ -268,9 +259,7 @@ int run_append(const AppendOptions& options, const Context& context)
     producer_options.stream_seq = options.seq;
     producer_options.number_stream_seq = options.data.empty() && !options.whole;
     durable::IdempotentProducer producer(client, producer_options,
-                               !options.content_type.empty() ? options.content_type
-                               : options.json               ? "application/json"
-                                                            : stream_type);
+                                         options.settings.type_or(stream_type));
     std::optional<durable::WriteResult> last;
     std::uint64_t messages = 0;
 
@@ -370,22 +359,16 @@ void register_append(CLI::App& app, Context& context)
   const char* stream = "Stream";
   sub->add_flag("--create", options->create, "Create the stream first if it does not exist")
     ->group(stream);
-  auto* type = sub->add_option("--content-type", options->content_type,
-                               "Content type to create with and send (default: the stream's)")
-                 ->option_text("TYPE")
-                 ->group(stream);
-  sub->add_flag("--json", options->json, "Same as --content-type application/json")
-    ->excludes(type)
-    ->group(stream);
-  add_lifetime_options(*sub, options->ttl, options->expires_at, stream);
+  add_stream_settings(*sub, options->settings,
+                      "Content type to create with and send (default: the stream's)", stream);
   sub->add_flag("--close", options->close, "Close the stream after the last message")->group(stream);
 
   sub->callback([options, sub, whole, &context] {
     if (!options->data.empty() && whole->count() > 0) {
       throw CLI::ValidationError("--whole", "reads stdin; it cannot be combined with DATA");
     }
-    if (!options->create && (options->ttl || options->expires_at)) {
-      throw CLI::ValidationError(options->ttl ? "--ttl" : "--expires-at", "needs --create");
+    if (!options->create && (options->settings.ttl || options->settings.expires_at)) {
+      throw CLI::ValidationError(options->settings.ttl ? "--ttl" : "--expires-at", "needs --create");
     }
     (void)sub;
     context.run = [options, &context] { return run_append(*options, context); };

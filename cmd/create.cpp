@@ -12,10 +12,7 @@ namespace {
 
 struct CreateOptions {
   ClientOptions stream;
-  std::string content_type = "application/octet-stream";
-  bool json = false;
-  std::optional<std::string> ttl;
-  std::optional<std::string> expires_at;
+  StreamSettings settings;
   bool closed = false;
 };
 
@@ -27,22 +24,13 @@ void register_create(CLI::App& app, Context& context)
   auto* sub = app.add_subcommand("create", "Create a Durable Streams stream");
   add_durable_options(*sub, options->stream);
   const char* stream = "Stream";
-  auto* type = sub->add_option("--content-type", options->content_type,
-                               "The stream's content type (default application/octet-stream)")
-                 ->option_text("TYPE")
-                 ->group(stream);
-  sub->add_flag("--json", options->json, "Same as --content-type application/json")
-    ->excludes(type)
-    ->group(stream);
-  add_lifetime_options(*sub, options->ttl, options->expires_at, stream);
+  add_stream_settings(*sub, options->settings,
+                      "The stream's content type (default application/octet-stream)", stream);
   sub->add_flag("--closed", options->closed, "Create it closed (empty for good)")->group(stream);
   sub->callback([options, &context] {
     context.run = [options, &context] {
       return with_client(options->stream, context, [&](durable::Client& client) {
-        durable::CreateRequest create;
-        create.content_type = options->json ? "application/json" : options->content_type;
-        create.ttl = options->ttl;
-        create.expires_at = options->expires_at;
+        durable::CreateRequest create = options->settings.create_request();
         create.closed = options->closed;
         const auto result = client.create(create);
         if (context.verbosity > 0) {

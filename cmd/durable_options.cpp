@@ -1,5 +1,6 @@
 #include "durable_options.hpp"
 
+#include "trace.hpp"
 #include "durable/protocol.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
@@ -33,9 +34,34 @@ void add_durable_options(CLI::App& sub, ClientOptions& options)
     ->group("Request");
 }
 
-void add_lifetime_options(CLI::App& sub, std::optional<std::string>& ttl,
-                          std::optional<std::string>& expires_at, const char* group)
+std::string StreamSettings::type_or(const std::string& fallback) const
 {
+  if (json) {
+    return "application/json";
+  }
+  return content_type.empty() ? fallback : content_type;
+}
+
+durable::CreateRequest StreamSettings::create_request() const
+{
+  durable::CreateRequest create;
+  create.content_type = type_or("application/octet-stream");
+  create.ttl = ttl;
+  create.expires_at = expires_at;
+  return create;
+}
+
+void add_stream_settings(CLI::App& sub, StreamSettings& settings, const std::string& type_help,
+                         const char* group)
+{
+  auto* type = sub.add_option("--content-type", settings.content_type, type_help)
+                 ->option_text("TYPE")
+                 ->group(group);
+  sub.add_flag("--json", settings.json, "Same as --content-type application/json")
+    ->excludes(type)
+    ->group(group);
+  auto& ttl = settings.ttl;
+  auto& expires_at = settings.expires_at;
   auto* ttl_option =
     sub.add_option("--ttl", ttl, "Expire the stream after DUR without reads or writes (3600, 1h)")
       ->option_text("DUR")
@@ -110,17 +136,9 @@ void trace_client(durable::Client& client, const Context& context)
   if (context.verbosity == 0) {
     return;
   }
-  client.on_request = [](const http::Request& request) {
-    std::cerr << "sse: > " << request.method << ' ' << request.url.str() << '\n';
-    for (const auto& [name, value] : request.headers) {
-      std::cerr << "sse: > " << name << ": " << value << '\n';
-    }
-  };
+  client.on_request = [](const http::Request& request) { trace_request(request); };
   client.on_reply = [](const durable::Reply& reply) {
-    std::cerr << "sse: < HTTP " << reply.status << ' ' << reply.reason << '\n';
-    for (const auto& [name, value] : reply.headers) {
-      std::cerr << "sse: < " << name << ": " << value << '\n';
-    }
+    trace_response(reply.status, reply.reason, reply.headers);
   };
 }
 

@@ -30,9 +30,23 @@ void add_durable_options(CLI::App& sub, ClientOptions& options);
 /// Adds --auth alone (for tail, which has its own request options).
 void add_auth_option(CLI::App& sub, std::optional<std::string>& auth);
 
-/// Adds --ttl and --expires-at (checked; TTL values become whole seconds) to GROUP.
-void add_lifetime_options(CLI::App& sub, std::optional<std::string>& ttl,
-                          std::optional<std::string>& expires_at, const char* group);
+/// How a stream is to be created: --content-type or --json, --ttl, --expires-at.
+struct StreamSettings {
+  std::string content_type;
+  bool json = false;
+  std::optional<std::string> ttl;        ///< whole seconds
+  std::optional<std::string> expires_at; ///< RFC 3339
+
+  /// The content type asked for, or FALLBACK when none was.
+  std::string type_or(const std::string& fallback) const;
+  /// A create request with these settings; application/octet-stream without a type.
+  durable::CreateRequest create_request() const;
+};
+
+/// Adds --content-type (described by TYPE_HELP), --json, --ttl and --expires-at (checked; TTL
+/// values become whole seconds) to GROUP.
+void add_stream_settings(CLI::App& sub, StreamSettings& settings, const std::string& type_help,
+                         const char* group);
 
 /// The stream URL: TARGET itself, or a name joined to STREAM_URL.
 std::string stream_url(const std::string& target);

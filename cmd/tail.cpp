@@ -12,6 +12,7 @@
 #include "request_options.hpp"
 #include "durable_options.hpp"
 #include "tail_options.hpp"
+#include "trace.hpp"
 #include "state_view.hpp"
 #include "stdout_watch.hpp"
 #include "http/event_source.hpp"
@@ -160,21 +161,14 @@ public:
   void on_request(const http::Request& request, std::uint32_t attempt) override
   {
     if (m_context.verbosity > 0) {
-      std::cerr << "sse: > " << request.method << ' ' << request.url.str()
-                << (attempt > 0 ? " (reconnect " + std::to_string(attempt) + ")" : "") << '\n';
-      for (const auto& [name, value] : request.headers) {
-        std::cerr << "sse: > " << name << ": " << value << '\n';
-      }
+      trace_request(request, attempt > 0 ? "(reconnect " + std::to_string(attempt) + ")" : "");
     }
   }
 
   void on_open(const http::ResponseHead& head) override
   {
     if (m_context.verbosity > 0) {
-      std::cerr << "sse: < HTTP " << head.status << ' ' << head.reason << '\n';
-      for (const auto& [name, value] : head.headers) {
-        std::cerr << "sse: < " << name << ": " << value << '\n';
-      }
+      trace_response(head.status, head.reason, head.headers);
     }
   }
 

@@ -10,6 +10,7 @@
 #include "recording_file.hpp"
 #include "stdout_watch.hpp"
 #include "tail_options.hpp"
+#include "trace.hpp"
 #include "durable/reader.hpp"
 #include "http/httplib_transport.hpp"
 #include "util/error.hpp"
@@ -62,21 +63,14 @@ public:
   void on_request(const http::Request& request, std::uint32_t attempt) override
   {
     if (m_context.verbosity > 0) {
-      std::cerr << "sse: > " << request.method << ' ' << request.url.str()
-                << (attempt > 0 ? " (request " + std::to_string(attempt + 1) + ")" : "") << '\n';
-      for (const auto& [name, value] : request.headers) {
-        std::cerr << "sse: > " << name << ": " << value << '\n';
-      }
+      trace_request(request, attempt > 0 ? "(request " + std::to_string(attempt + 1) + ")" : "");
     }
   }
 
   void on_response(const http::ResponseHead& head) override
   {
     if (m_context.verbosity > 0) {
-      std::cerr << "sse: < HTTP " << head.status << ' ' << head.reason << '\n';
-      for (const auto& [name, value] : head.headers) {
-        std::cerr << "sse: < " << name << ": " << value << '\n';
-      }
+      trace_response(head.status, head.reason, head.headers);
     }
   }
 
@@ -107,7 +101,7 @@ public:
     } else if (m_format == Format::json) {
       std::string& out = m_out.buffer();
       out += "{\"offset\":";
-      out += nlohmann::json(next_offset).dump();
+      out += quoted(next_offset);
       out += ",\"data\":";
       out += json;
       out += "}\n";
@@ -138,7 +132,7 @@ public:
     } else if (m_format == Format::json) {
       std::string& out = m_out.buffer();
       out += "{\"offset\":";
-      out += nlohmann::json(next_offset).dump();
+      out += quoted(next_offset);
       out += ",\"data\":";
       out += nlohmann::json(std::string(bytes)).dump(-1, ' ', false,
                                                       nlohmann::json::error_handler_t::replace);
@@ -214,6 +208,16 @@ private:
     return false;
   }
 
+  // NEXT_OFFSET as a JSON string, made once per response rather than once per message.
+  const std::string& quoted(const std::string& next_offset)
+  {
+    if (next_offset != m_quoted_for) {
+      m_quoted_for = next_offset;
+      m_quoted = nlohmann::json(next_offset).dump();
+    }
+    return m_quoted;
+  }
+
   void count()
   {
     if (m_options.until == sse::k_default_type) {
@@ -236,6 +240,8 @@ private:
   std::unique_ptr<RecordingFile> m_record;
   std::unique_ptr<StateSession> m_state;
   std::string m_offset;
+  std::string m_quoted_for;
+  std::string m_quoted;
   std::uint64_t m_printed = 0;
   bool m_done = false;
   std::atomic<bool> m_stdout_closed{false};

@@ -48,7 +48,7 @@ bool name_character(char c)
 bool Reply::closed() const
 {
   const auto value = header("Stream-Closed");
-  return value && util::to_lower(*value) == "true";
+  return is_true(value ? &*value : nullptr);
 }
 
 bool is_stream_name(std::string_view target)

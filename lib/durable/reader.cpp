@@ -39,24 +39,36 @@ std::string escape_query_value(std::string_view value)
   return out;
 }
 
-std::string describe_duration(milliseconds duration)
-{
-  if (duration.count() % 1000 == 0) {
-    return std::to_string(duration.count() / 1000) + "s";
-  }
-  return std::to_string(duration.count()) + "ms";
-}
-
 bool header_true(const http::Headers& headers, std::string_view name)
 {
   const auto value = http::find_header(headers, name);
-  return value && util::to_lower(*value) == "true";
+  return is_true(value ? &*value : nullptr);
 }
 
 // What every response kind shares: the status, an error body to quote, and an exception
-// from the handler kept away from the transport until the transfer is over.
+// from the handler kept away from the transport until the transfer is over. A successful
+// response's head and body go to accept_head and accept_body.
 class ResponseBase : public http::ResponseHandler {
 public:
+  explicit ResponseBase(ReaderHandler& handler) : m_handler(handler) {}
+
+  bool on_head(const http::ResponseHead& head) final
+  {
+    m_head = head;
+    return guarded([&] {
+      m_handler.on_response(head);
+      return !success() || accept_head(head);
+    });
+  }
+
+  bool on_body(std::string_view bytes) final
+  {
+    if (!success()) {
+      return collect_error(bytes);
+    }
+    return guarded([&] { return accept_body(bytes); });
+  }
+
   void rethrow() const
   {
     if (m_error) {
@@ -69,6 +81,9 @@ public:
   bool closed() const { return m_closed; }
 
 protected:
+  virtual bool accept_head(const http::ResponseHead& head) = 0;
+  virtual bool accept_body(std::string_view bytes) = 0;
+
   template <typename F> bool guarded(F work)
   {
     try {
@@ -85,6 +100,7 @@ protected:
     return m_error_body.size() <= http::k_excerpt_length;
   }
 
+  ReaderHandler& m_handler;
   http::ResponseHead m_head;
   std::string m_error_body;
   std::exception_ptr m_error;
@@ -112,65 +128,54 @@ std::string read_query(const std::string& offset, std::optional<std::string_view
 class ReadResponse : public ResponseBase {
 public:
   explicit ReadResponse(Reader& reader)
-    : m_reader(reader), m_splitter(reader.m_options.max_message_size), m_skip(reader.m_delivered)
+    : ResponseBase(reader.m_handler), m_reader(reader), m_splitter(reader.m_options.max_message_size),
+      m_skip(reader.m_delivered)
   {
   }
 
-  bool on_head(const http::ResponseHead& head) override
+  bool accept_head(const http::ResponseHead& head) override
   {
-    m_head = head;
-    return guarded([&] {
-      m_reader.m_handler.on_response(head);
-      if (!success()) {
-        return true;
-      }
-      const auto next = http::find_header(head.headers, "Stream-Next-Offset");
-      if (!next || next->empty()) {
-        throw util::Error(util::Errc::bad_input,
-                          "not a Durable Streams response: no Stream-Next-Offset header",
-                          m_reader.m_options.request.url.str());
-      }
-      m_next = *next;
-      if (head.status == 200) {
-        if (const auto type = http::find_header(head.headers, "Content-Type")) {
-          m_reader.m_content_type = *type;
-          m_reader.m_json = is_json(*type);
-        }
-      }
-      return true;
-    });
-  }
-
-  bool on_body(std::string_view bytes) override
-  {
-    if (!success()) {
-      return collect_error(bytes);
+    const auto next = http::find_header(head.headers, "Stream-Next-Offset");
+    if (!next || next->empty()) {
+      throw util::Error(util::Errc::bad_input,
+                        "not a Durable Streams response: no Stream-Next-Offset header",
+                        m_reader.m_options.request.url.str());
     }
+    m_next = *next;
+    if (head.status == 200) {
+      if (const auto type = http::find_header(head.headers, "Content-Type")) {
+        m_reader.m_content_type = *type;
+        m_reader.m_json = is_json(*type);
+      }
+    }
+    return true;
+  }
+
+  bool accept_body(std::string_view bytes) override
+  {
     m_body_seen = m_body_seen || !bytes.empty();
     auto& handler = m_reader.m_handler;
-    return guarded([&] {
-      if (m_reader.m_json) {
-        m_splitter.feed(bytes, [&](std::string_view message) {
-          if (m_skip > 0) {
-            --m_skip;
-            return;
-          }
-          if (!handler.done()) {
-            handler.on_message(message, m_next);
-            ++m_reader.m_delivered;
-          }
-        });
-      } else {
-        const auto skipped = static_cast<std::size_t>(std::min<std::uint64_t>(m_skip, bytes.size()));
-        m_skip -= skipped;
-        bytes.remove_prefix(skipped);
-        if (!bytes.empty()) {
-          handler.on_bytes(bytes, m_next);
-          m_reader.m_delivered += bytes.size();
+    if (m_reader.m_json) {
+      m_splitter.feed(bytes, [&](std::string_view message) {
+        if (m_skip > 0) {
+          --m_skip;
+          return;
         }
+        if (!handler.done()) {
+          handler.on_message(message, m_next);
+          ++m_reader.m_delivered;
+        }
+      });
+    } else {
+      const auto skipped = static_cast<std::size_t>(std::min<std::uint64_t>(m_skip, bytes.size()));
+      m_skip -= skipped;
+      bytes.remove_prefix(skipped);
+      if (!bytes.empty()) {
+        handler.on_bytes(bytes, m_next);
+        m_reader.m_delivered += bytes.size();
       }
-      return !handler.done();
-    });
+    }
+    return !handler.done();
   }
 
   /// The transfer completed: the offset moves to the response's end.
@@ -213,45 +218,33 @@ private:
 class SseResponse : public ResponseBase, private sse::ParserHandler {
 public:
   explicit SseResponse(Reader& reader)
-    : m_reader(reader), m_splitter(reader.m_options.max_message_size),
+    : ResponseBase(reader.m_handler), m_reader(reader), m_splitter(reader.m_options.max_message_size),
       m_parser(*this, sse::ParserOptions{reader.m_options.max_message_size, false, false})
   {
   }
 
-  bool on_head(const http::ResponseHead& head) override
+  bool accept_head(const http::ResponseHead& head) override
   {
-    m_head = head;
-    return guarded([&] {
-      m_reader.m_handler.on_response(head);
-      if (!success()) {
-        return true;
-      }
-      const auto type = http::find_header(head.headers, "Content-Type");
-      if (!type || media_type(*type) != "text/event-stream") {
-        throw util::Error(util::Errc::bad_input,
-                          "the server answered an SSE read with Content-Type "
-                            + type.value_or("none") + ", not text/event-stream",
-                          m_reader.m_options.request.url.str());
-      }
-      const auto encoding = http::find_header(head.headers, "Stream-SSE-Data-Encoding");
-      m_base64 = encoding && util::to_lower(*encoding) == "base64";
-      return true;
-    });
+    const auto type = http::find_header(head.headers, "Content-Type");
+    if (!type || media_type(*type) != "text/event-stream") {
+      throw util::Error(util::Errc::bad_input,
+                        "the server answered an SSE read with Content-Type "
+                          + type.value_or("none") + ", not text/event-stream",
+                        m_reader.m_options.request.url.str());
+    }
+    const auto encoding = http::find_header(head.headers, "Stream-SSE-Data-Encoding");
+    m_base64 = encoding && util::to_lower(*encoding) == "base64";
+    return true;
   }
 
-  bool on_body(std::string_view bytes) override
+  bool accept_body(std::string_view bytes) override
   {
-    if (!success()) {
-      return collect_error(bytes);
+    if (!m_parser.feed(bytes)) {
+      throw util::Error(util::Errc::bad_input,
+                        sse::describe(m_parser.failure(), m_reader.m_options.max_message_size),
+                        m_reader.m_options.request.url.str());
     }
-    return guarded([&] {
-      if (!m_parser.feed(bytes)) {
-        throw util::Error(util::Errc::bad_input,
-                          sse::describe(m_parser.failure(), m_reader.m_options.max_message_size),
-                          m_reader.m_options.request.url.str());
-      }
-      return !m_closed && !m_reader.m_handler.done();
-    });
+    return !m_closed && !m_reader.m_handler.done();
   }
 
   std::uint64_t controls() const { return m_controls; }
@@ -373,7 +366,7 @@ Reader::End Reader::run()
   http::Watchdog watchdog(m_transport);
   auto timed_out = [&] {
     return util::Error(util::Errc::timeout,
-                       "timed out after " + describe_duration(*m_options.timeout) + " (--timeout)",
+                       "timed out after " + http::describe_duration(*m_options.timeout) + " (--timeout)",
                        url);
   };
 
@@ -446,7 +439,7 @@ Reader::End Reader::run()
         floor = http::parse_retry_after(*after, std::chrono::system_clock::now());
       }
     } else if (expiry == http::Watchdog::Expiry::idle) {
-      why = "no data for " + describe_duration(*m_options.idle_timeout) + " (--idle-timeout)";
+      why = "no data for " + http::describe_duration(*m_options.idle_timeout) + " (--idle-timeout)";
       if (!m_options.retry) {
         throw util::Error(util::Errc::timeout, why, url);
       }

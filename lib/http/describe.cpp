@@ -34,4 +34,12 @@ std::string excerpt(std::string_view body)
   return out;
 }
 
+std::string describe_duration(std::chrono::milliseconds duration)
+{
+  if (duration.count() % 1000 == 0) {
+    return std::to_string(duration.count() / 1000) + "s";
+  }
+  return std::to_string(duration.count()) + "ms";
+}
+
 } // namespace http

@@ -37,14 +37,6 @@ std::string status_text(const ResponseHead& head)
   return http::status_text(head.status, head.reason);
 }
 
-std::string describe_duration(milliseconds duration)
-{
-  if (duration.count() % 1000 == 0) {
-    return std::to_string(duration.count() / 1000) + "s";
-  }
-  return std::to_string(duration.count()) + "ms";
-}
-
 // One connection: decides from the head whether the body is an event stream to parse or an
 // error body to quote, and keeps any exception from the handler away from the transport.
 class Connection : public ResponseHandler {

@@ -13,24 +13,9 @@ setup() {
 }
 
 teardown() {
-  local pid
-  for pid in "${BACKGROUND[@]}"; do
-    kill "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-  done
+  stop_background
   exec 8>&- || true
   stop_durable
-}
-
-# The whole body of a catch-up read from the start, following Stream-Next-Offset until the tail.
-read_all() {
-  local url=$1 offset=-1 body headers
-  while :; do
-    headers=$(curl -s -D - -o body.part --max-time 5 "$url?offset=$offset") || return 1
-    cat body.part
-    grep -qi '^Stream-Up-To-Date: true' <<< "$headers" && return 0
-    offset=$(sed -n 's/^Stream-Next-Offset: *//Ip' <<< "$headers" | tr -d '\r')
-  done
 }
 
 @test "create, info, append, close and delete: offsets on stdout, metadata as JSON" {
@@ -48,7 +33,7 @@ read_all() {
   assert_success
   assert_equal "$(jq -c . <<< "$output")" \
     "{\"url\":\"$url\",\"content_type\":\"text/plain\",\"next_offset\":\"0000000000000000_0000000000000007\",\"closed\":false,\"ttl\":3600,\"expires_at\":null}"
-  assert_equal "$(read_all "$url")" 'one two'
+  assert_equal "$(read_durable "$url")" 'one two'
   run --separate-stderr "$SSE" close "$url"
   assert_success
   assert_output 0000000000000000_0000000000000007
@@ -111,13 +96,13 @@ read_all() {
   "$SSE" create --json "$url"
   run --separate-stderr "$SSE" append "$url" < <(printf '{"a":1}\n\n[1,2]\r\n  "x"  \n7')
   assert_success
-  assert_equal "$(read_all "$url")" '[{"a":1},[1,2],"x",7]'
+  assert_equal "$(read_durable "$url")" '[{"a":1},[1,2],"x",7]'
   run --separate-stderr "$SSE" append "$url" '[3,4]' 'null'
   assert_success
-  assert_equal "$(read_all "$url")" '[{"a":1},[1,2],"x",7,[3,4],null]'
+  assert_equal "$(read_durable "$url")" '[{"a":1},[1,2],"x",7,[3,4],null]'
   printf '{"whole":\n [1,\n 2]}\n' | "$SSE" append --whole "$url"
   printf '[5,6]' | "$SSE" append --whole "$url"
-  assert_equal "$(read_all "$url")" '[{"a":1},[1,2],"x",7,[3,4],null,{"whole":[1,2]},[5,6]]'
+  assert_equal "$(read_durable "$url")" '[{"a":1},[1,2],"x",7,[3,4],null,{"whole":[1,2]},[5,6]]'
 }
 
 @test "a line that is not JSON stops the append: what came before is stored, nothing after" {
@@ -128,13 +113,19 @@ read_all() {
   assert_failure 3
   assert_equal "$stderr" "sse: error: not valid JSON (unexpected end of input; expected ':') (stdin:3)"
   assert_output 0000000000000000_0000000000000002 # the offset after what was stored
-  assert_equal "$(read_all "$url")" '[1,2]'
+  assert_equal "$(read_durable "$url")" '[1,2]'
   run --separate-stderr "$SSE" info "$url"
   assert_equal "$(jq .closed <<< "$output")" false # --close is not carried out after an error
   run --separate-stderr "$SSE" append "$url" '1' 'nope'
   assert_failure 3
   assert_regex "$stderr" '\(DATA 2\)$'
-  assert_equal "$(read_all "$url")" '[1,2]'
+  run --separate-stderr "$SSE" append "$url" ''
+  assert_failure 3
+  assert_equal "$stderr" "sse: error: not valid JSON (empty) (DATA 1)"
+  run --separate-stderr "$SSE" append --whole "$url" < /dev/null
+  assert_failure 3
+  assert_equal "$stderr" "sse: error: not valid JSON (empty) (stdin)"
+  assert_equal "$(read_durable "$url")" '[1,2]'
 }
 
 @test "a byte stream gets stdin's bytes exactly; --close closes after the last line" {
@@ -144,7 +135,7 @@ read_all() {
   head -c 100000 /dev/urandom >> input
   run --separate-stderr "$SSE" append --create --content-type application/octet-stream --close --batch-max 4KiB "$url" < input
   assert_success
-  read_all "$url" > stored
+  read_durable "$url" > stored
   cmp input stored
   run --separate-stderr "$SSE" info "$url"
   assert_equal "$(jq -r '.closed, .next_offset' <<< "$output" | paste -sd' ')" \
@@ -168,7 +159,7 @@ read_all() {
   exec 8>&-
   wait_for 5 exited "$pid"
   wait "$pid"
-  assert_equal "$(read_all "$url")" '[{"n":1},{"n":2},{"n":3}]'
+  assert_equal "$(read_durable "$url")" '[{"n":1},{"n":2},{"n":3}]'
 }
 
 @test "an idempotent producer: a reused epoch is refused, --claim takes over, --seq is enforced" {
@@ -187,12 +178,12 @@ read_all() {
   assert_regex "$stderr" "HTTP 403 .*epoch is stale: the server is at epoch 1"
   run --separate-stderr "$SSE" append --producer job-7 --claim "$url" 3
   assert_success
-  assert_equal "$(read_all "$url")" '[1,2,3]'
+  assert_equal "$(read_durable "$url")" '[1,2,3]'
   run --separate-stderr "$SSE" append --seq b "$url" 4
   assert_success
   run --separate-stderr "$SSE" append --seq a "$url" 5
   assert_failure 4
-  assert_equal "$(read_all "$url")" '[1,2,3,4]'
+  assert_equal "$(read_durable "$url")" '[1,2,3,4]'
 }
 
 @test "usage errors are exit 2" {

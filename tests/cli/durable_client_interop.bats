@@ -16,11 +16,7 @@ setup() {
 }
 
 teardown() {
-  local pid
-  for pid in "${BACKGROUND[@]}"; do
-    kill "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-  done
+  stop_background
   stop_durable
 }
 

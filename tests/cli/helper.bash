@@ -154,3 +154,30 @@ $(head -n 10 "$name.err")
 -- sse serve (last 20 lines):
 $(tail -n 20 serve.err)"
 }
+
+# Prints the whole Durable Streams stream at URL: catch-up reads from -1, following
+# Stream-Next-Offset until Stream-Up-To-Date. Fails when a read fails or makes no progress, or
+# after 1000 reads.
+read_durable() {
+  local url=$1 offset=-1 next headers
+  for _ in $(seq 1000); do
+    headers=$(curl -s --max-time 10 -D - -o read.part "$url?offset=$offset") || return 1
+    headers=$(tr -d '\r' <<< "$headers")
+    cat read.part
+    grep -qi '^Stream-Up-To-Date: true' <<< "$headers" && return 0
+    next=$(sed -n 's/^Stream-Next-Offset: //Ip' <<< "$headers")
+    [[ -n $next && $next != "$offset" ]] || return 1
+    offset=$next
+  done
+  return 1
+}
+
+# Stops every process in BACKGROUND (pids a test started) and reaps it.
+stop_background() {
+  local pid
+  for pid in "${BACKGROUND[@]}"; do
+    kill "$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+  done
+  BACKGROUND=()
+}

@@ -26,11 +26,7 @@ setup() {
 
 teardown() {
   exec 8>&-
-  local pid
-  for pid in "${BACKGROUND[@]}"; do
-    kill "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-  done
+  stop_background
   stop_serve
 }
 

@@ -30,11 +30,7 @@ setup() {
 
 teardown() {
   exec 7>&- 8>&-
-  local pid
-  for pid in "${BACKGROUND[@]}"; do
-    kill "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-  done
+  stop_background
   stop_serve
 }
 

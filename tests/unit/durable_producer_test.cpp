@@ -3,6 +3,7 @@
 
 #include "durable/client.hpp"
 #include "durable/producer.hpp"
+#include "durable_test_support.hpp"
 #include "fake_transport.hpp"
 #include "util/error.hpp"
 
@@ -21,32 +22,7 @@ using test_http::FakeTransport;
 using test_http::Outcome;
 using test_http::refused;
 using test_http::Scripted;
-
-durable::RetryPolicy fast(std::uint32_t max_retries = 10)
-{
-  durable::RetryPolicy policy;
-  policy.max_retries = max_retries;
-  policy.initial = 1ms;
-  policy.cap = 1ms;
-  policy.seed = 1;
-  return policy;
-}
-
-http::Request base()
-{
-  http::Request request;
-  request.url = http::parse_url("http://127.0.0.1:1/v1/stream/s");
-  return request;
-}
-
-Scripted reply(int status, http::Headers headers = {}, std::string body = {})
-{
-  Scripted scripted{status, std::move(headers), {}, Outcome::completed};
-  if (!body.empty()) {
-    scripted.chunks.push_back(std::move(body));
-  }
-  return scripted;
-}
+using namespace durable_test;
 
 Scripted ok(const std::string& offset = "o")
 {
@@ -66,38 +42,6 @@ durable::ProducerOptions options(std::uint64_t epoch = 0, bool claim = false)
   o.epoch = epoch;
   o.claim = claim;
   return o;
-}
-
-template <typename F> util::Error error_of(F f)
-{
-  try {
-    f();
-  } catch (const util::Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error";
-  return util::Error(util::Errc::runtime, "(none)");
-}
-
-// The status of the HttpError F throws; -1 for another error, 0 for none.
-template <typename F> int status_of(F f)
-{
-  try {
-    f();
-  } catch (const durable::HttpError& e) {
-    EXPECT_EQ(e.code(), util::Errc::http_status);
-    return e.status();
-  } catch (const util::Error& e) {
-    ADD_FAILURE() << "not an HttpError: " << e.what();
-    return -1;
-  }
-  ADD_FAILURE() << "no error";
-  return 0;
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-  return text.find(part) != std::string::npos;
 }
 
 std::string header(const http::Request& request, std::string_view name)

@@ -3,6 +3,7 @@
 
 #include "durable/protocol.hpp"
 #include "durable/reader.hpp"
+#include "durable_test_support.hpp"
 #include "fake_transport.hpp"
 #include "util/error.hpp"
 
@@ -21,6 +22,9 @@ using test_http::FakeTransport;
 using test_http::Outcome;
 using test_http::refused;
 using test_http::Scripted;
+using durable_test::contains;
+using durable_test::error_of;
+using durable_test::status_of;
 
 constexpr const char* k_path = "/v1/stream/s";
 
@@ -131,38 +135,6 @@ std::vector<std::string> queries(const FakeTransport& transport)
     out.push_back(mark == std::string::npos ? "" : target.substr(mark + 1));
   }
   return out;
-}
-
-template <typename F> util::Error error_of(F f)
-{
-  try {
-    f();
-  } catch (const util::Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error";
-  return util::Error(util::Errc::runtime, "(none)");
-}
-
-// The status of the HttpError F throws; -1 for another error, 0 for none.
-template <typename F> int status_of(F f)
-{
-  try {
-    f();
-  } catch (const durable::HttpError& e) {
-    EXPECT_EQ(e.code(), util::Errc::http_status);
-    return e.status();
-  } catch (const util::Error& e) {
-    ADD_FAILURE() << "not an HttpError: " << e.what();
-    return -1;
-  }
-  ADD_FAILURE() << "no error";
-  return 0;
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-  return text.find(part) != std::string::npos;
 }
 
 TEST(DurableReader, CatchUpFollowsChunksUntilUpToDate)
