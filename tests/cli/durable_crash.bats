@@ -37,7 +37,11 @@ teardown() {
         "r$round-w$w" > "log.$round.$w" 2> "err.$round.$w" 3>&- &
       WRITERS+=($!)
     done
-    # Let them write (each round a different while), then kill without warning.
+    # Let them write (each round a different while, and every writer at least once: one that
+    # starts late must not be killed before its first append), then kill without warning.
+    for w in $(seq 0 $((writers - 1))); do
+      wait_for 10 grep -q '^ack' "log.$round.$w"
+    done
     wait_for 10 bash -c "[[ \$(cat log.$round.* | grep -c '^ack') -ge $((round * 150)) ]]"
     kill -KILL "$DURABLE_PID"
     wait "$DURABLE_PID" 2> /dev/null || true
