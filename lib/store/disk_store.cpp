@@ -1,5 +1,7 @@
 #include "store/disk_store.hpp"
 
+#include "store/log_codec.hpp"
+
 #include "util/error.hpp"
 
 #include <fcntl.h>
@@ -22,67 +24,8 @@ namespace fs = std::filesystem;
 
 namespace store {
 
-namespace detail {
 namespace {
 
-struct Crc32cTables {
-  std::array<std::array<std::uint32_t, 256>, 8> t{};
-  Crc32cTables()
-  {
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t crc = i;
-      for (int bit = 0; bit < 8; ++bit) {
-        crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
-      }
-      t[0][i] = crc;
-    }
-    for (std::size_t k = 1; k < 8; ++k) {
-      for (std::size_t i = 0; i < 256; ++i) {
-        t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
-      }
-    }
-  }
-};
-
-const Crc32cTables& crc_tables()
-{
-  static const Crc32cTables tables;
-  return tables;
-}
-
-} // namespace
-
-std::uint32_t crc32c(std::uint32_t crc, const void* data, std::size_t size)
-{
-  const auto& t = crc_tables().t;
-  const auto* p = static_cast<const unsigned char*>(data);
-  crc = ~crc;
-  if constexpr (std::endian::native == std::endian::little) {
-    while (size >= 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, p, 8);
-      word ^= crc;
-      crc = t[7][word & 0xFF] ^ t[6][(word >> 8) & 0xFF] ^ t[5][(word >> 16) & 0xFF] ^
-            t[4][(word >> 24) & 0xFF] ^ t[3][(word >> 32) & 0xFF] ^ t[2][(word >> 40) & 0xFF] ^
-            t[1][(word >> 48) & 0xFF] ^ t[0][word >> 56];
-      p += 8;
-      size -= 8;
-    }
-  }
-  while (size-- > 0) {
-    crc = t[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-  }
-  return ~crc;
-}
-
-} // namespace detail
-
-namespace {
-
-constexpr std::size_t k_header = 9; ///< u32 length, u32 crc, u8 type
-constexpr unsigned char k_data = 1;
-constexpr unsigned char k_meta = 2;
-constexpr unsigned char k_meta_version = 1;
 constexpr std::size_t k_max_dirname = 200;
 constexpr std::size_t k_read_buffer = std::size_t{1} << 20;
 constexpr std::size_t k_open_files = 64; ///< segment files a commit has open at once
@@ -96,197 +39,6 @@ std::string errno_text(int error)
 {
   throw util::Error(util::Errc::runtime, what + ": " + errno_text(error), where);
 }
-
-void put_u32(std::string& out, std::uint32_t value)
-{
-  for (int i = 0; i < 4; ++i) {
-    out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
-  }
-}
-
-void put_u64(std::string& out, std::uint64_t value)
-{
-  for (int i = 0; i < 8; ++i) {
-    out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
-  }
-}
-
-std::uint32_t get_u32(const char* p)
-{
-  std::uint32_t value = 0;
-  for (int i = 0; i < 4; ++i) {
-    value |= static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  }
-  return value;
-}
-
-std::uint32_t frame_crc(const char* header, const char* payload, std::size_t size)
-{
-  std::uint32_t crc = detail::crc32c(0, header, 4);      // the length
-  crc = detail::crc32c(crc, header + 8, 1);               // the type
-  return detail::crc32c(crc, payload, size);
-}
-
-void append_frame(std::string& out, unsigned char type, std::string_view payload)
-{
-  const std::size_t start = out.size();
-  put_u32(out, static_cast<std::uint32_t>(payload.size()));
-  put_u32(out, 0);
-  out.push_back(static_cast<char>(type));
-  out.append(payload);
-  const std::uint32_t crc =
-    frame_crc(out.data() + start, out.data() + start + k_header, payload.size());
-  for (int i = 0; i < 4; ++i) {
-    out[start + 4 + static_cast<std::size_t>(i)] = static_cast<char>((crc >> (8 * i)) & 0xFF);
-  }
-}
-
-// --- metadata snapshots ---------------------------------------------------------------------
-
-struct Snapshot {
-  std::string name;
-  std::uint64_t count = 0; ///< records of the generation up to the snapshot
-  std::uint64_t total = 0; ///< their bytes
-  StreamMeta meta;
-};
-
-void put_string(std::string& out, std::string_view text)
-{
-  put_u64(out, text.size());
-  out.append(text);
-}
-
-std::string encode_snapshot(const std::string& name, std::uint64_t count, std::uint64_t total,
-                            const StreamMeta& meta)
-{
-  std::string out;
-  out.push_back(static_cast<char>(k_meta_version));
-  put_string(out, name);
-  put_u64(out, count);
-  put_u64(out, total);
-  put_string(out, meta.content_type);
-  out.push_back(meta.ttl_seconds ? 1 : 0);
-  put_u64(out, meta.ttl_seconds.value_or(0));
-  out.push_back(meta.expires_at ? 1 : 0);
-  put_string(out, meta.expires_at.value_or(std::string()));
-  out.push_back(meta.expires_at_ms ? 1 : 0);
-  put_u64(out, static_cast<std::uint64_t>(meta.expires_at_ms.value_or(0)));
-  out.push_back(meta.closed ? 1 : 0);
-  put_string(out, meta.closed_by);
-  put_string(out, meta.last_stream_seq);
-  put_u64(out, meta.producers.size());
-  for (const auto& [id, producer] : meta.producers) {
-    put_string(out, id);
-    put_u64(out, producer.epoch);
-    put_u64(out, producer.seq);
-  }
-  put_string(out, meta.forked_from);
-  put_u64(out, meta.fork_offset);
-  put_u64(out, meta.tail);
-  put_u64(out, meta.fork_count);
-  out.push_back(meta.soft_deleted ? 1 : 0);
-  put_u64(out, static_cast<std::uint64_t>(meta.created_ms));
-  return out;
-}
-
-/// Reads a snapshot; nullopt if it is malformed.
-class SnapshotReader {
-public:
-  explicit SnapshotReader(std::string_view data) : m_data(data) {}
-
-  std::optional<Snapshot> read()
-  {
-    Snapshot s;
-    StreamMeta& m = s.meta;
-    if (byte() != k_meta_version) {
-      return std::nullopt;
-    }
-    s.name = string();
-    s.count = u64();
-    s.total = u64();
-    m.content_type = string();
-    if (byte() != 0) {
-      m.ttl_seconds = u64();
-    } else {
-      u64();
-    }
-    if (byte() != 0) {
-      m.expires_at = string();
-    } else {
-      string();
-    }
-    if (byte() != 0) {
-      m.expires_at_ms = static_cast<std::int64_t>(u64());
-    } else {
-      u64();
-    }
-    m.closed = byte() != 0;
-    m.closed_by = string();
-    m.last_stream_seq = string();
-    const std::uint64_t producers = u64();
-    for (std::uint64_t i = 0; i < producers && m_ok; ++i) {
-      std::string id = string();
-      Producer p;
-      p.epoch = u64();
-      p.seq = u64();
-      m.producers[std::move(id)] = p;
-    }
-    m.forked_from = string();
-    m.fork_offset = u64();
-    m.tail = u64();
-    m.fork_count = u64();
-    m.soft_deleted = byte() != 0;
-    m.created_ms = static_cast<std::int64_t>(u64());
-    if (!m_ok || m_pos != m_data.size()) {
-      return std::nullopt;
-    }
-    return s;
-  }
-
-private:
-  bool take(std::size_t n)
-  {
-    if (!m_ok || m_data.size() - m_pos < n) {
-      m_ok = false;
-      return false;
-    }
-    return true;
-  }
-  unsigned char byte()
-  {
-    if (!take(1)) {
-      return 0;
-    }
-    return static_cast<unsigned char>(m_data[m_pos++]);
-  }
-  std::uint64_t u64()
-  {
-    if (!take(8)) {
-      return 0;
-    }
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < 8; ++i) {
-      value |= static_cast<std::uint64_t>(static_cast<unsigned char>(m_data[m_pos + i])) << (8 * i);
-    }
-    m_pos += 8;
-    return value;
-  }
-  std::string string()
-  {
-    const std::uint64_t size = u64();
-    if (!take(0) || size > m_data.size() - m_pos) {
-      m_ok = false;
-      return {};
-    }
-    std::string out(m_data.substr(m_pos, size));
-    m_pos += size;
-    return out;
-  }
-
-  std::string_view m_data;
-  std::size_t m_pos = 0;
-  bool m_ok = true;
-};
 
 // --- files ----------------------------------------------------------------------------------
 
@@ -468,8 +220,8 @@ struct DiskStore::Files {
   void add(const std::vector<std::string>& records)
   {
     for (const auto& record : records) {
-      new_entries.push_back(Entry{total, size + pending.size() + k_header});
-      append_frame(pending, k_data, record);
+      new_entries.push_back(Entry{total, size + pending.size() + codec::k_frame_header});
+      codec::append_frame(pending, codec::FrameType::data, record);
       total += record.size();
       ++count;
     }
@@ -613,7 +365,7 @@ void DiskStore::recover()
       continue;
     }
     const std::size_t before = m_files.size();
-    recover_stream(dirname);
+    recover_stream(dirname, m_options.repair);
     removed = removed || m_files.size() == before;
   }
   if (removed) {
@@ -623,7 +375,7 @@ void DiskStore::recover()
 
 namespace {
 
-/// What scanning one generation of a stream found.
+/// What scanning one generation of a stream found when it is intact (but for a torn tail).
 struct Recovered {
   std::string name;
   std::uint64_t base = 0;
@@ -634,30 +386,83 @@ struct Recovered {
   StreamMeta meta;
 };
 
-[[noreturn]] void corrupt(const std::string& stream, const std::string& what,
-                          const std::string& path)
+/// Where a generation is damaged, and its last intact commit point before the damage.
+struct Damaged {
+  std::string name;          ///< from an intact snapshot; "" if there is none
+  std::size_t segment = 0;   ///< the damaged file: an index into the generation's files
+  std::string file;          ///< its name
+  std::uint64_t offset = 0;
+  std::string what;
+  std::optional<std::size_t> commit_segment; ///< none: no commit before the damage
+  std::uint64_t commit_offset = 0;           ///< the end of the last intact snapshot there
+};
+
+struct Scan {
+  enum class Kind { intact, uncommitted, damaged };
+  Kind kind = Kind::uncommitted;
+  Recovered recovered;
+  Damaged damaged;
+};
+
+/// The offset of the first intact version 2 snapshot (of NAME, unless NAME is empty) that
+/// starts in [FROM, SIZE) of the file READER reads, and its name; nullopt if there is none.
+std::optional<std::pair<std::uint64_t, std::string>>
+find_commit(SegmentReader& reader, std::uint64_t from, std::uint64_t size, const std::string& name)
 {
-  throw util::Error(util::Errc::runtime,
-                    "the durable store's stream " + stream + " is corrupt: " + what, path);
+  for (std::uint64_t p = from; p + codec::k_snapshot_anchor <= size; ++p) {
+    if (!codec::snapshot_anchor(reader.at(p, codec::k_snapshot_anchor), p)) {
+      continue;
+    }
+    const auto header = codec::read_frame_header(reader.at(p, codec::k_frame_header));
+    if (size - p - codec::k_frame_header < header.length) {
+      continue;
+    }
+    const std::string_view payload(reader.at(p + codec::k_frame_header, header.length),
+                                   header.length);
+    if (!codec::frame_valid(header, payload)) {
+      continue;
+    }
+    auto snapshot = codec::decode_snapshot(payload);
+    if (snapshot && (name.empty() || snapshot->name == name)) {
+      return std::make_pair(p, std::move(snapshot->name));
+    }
+  }
+  return std::nullopt;
 }
 
-/// Scans the segments FILES (in order) of one generation in DIRNAME (under DIR_FD). Returns
-/// nullopt if the generation has no complete snapshot (a create that never committed); cuts
-/// the last segment's torn tail; throws if a sealed segment is damaged.
-std::optional<Recovered> scan_generation(int dir_fd, const std::string& root,
-                                         const std::string& dirname,
-                                         const std::vector<std::string>& files)
+/// Scans the segments FILES (in order) of one generation in DIRNAME (under DIR_FD); MISSING
+/// is the index of the first file that comes after a gap in the sequence, if there is one.
+/// Only the bytes after the last intact commit point of the last segment can be a torn tail:
+/// a tail that is a prefix of frames, with no intact snapshot after it and no whole frame
+/// that only its contents make bad. Such a tail is cut; anything else wrong is damage, and
+/// then nothing is changed on disk. No complete snapshot at all is a create that never
+/// committed.
+Scan scan_generation(int dir_fd, const std::string& root, const std::string& dirname,
+                     const std::vector<std::string>& files, std::optional<std::size_t> missing)
 {
-  Recovered r;
+  Scan scan;
+  Recovered& r = scan.recovered;
   std::uint64_t count = 0;
   std::uint64_t total = 0;
   std::uint64_t committed_count = 0;
   std::uint64_t committed_total = 0;
   std::vector<std::uint64_t> sizes;
   bool have_snapshot = false;
-  const auto label = [&]() { return have_snapshot ? r.name : "in " + dirname; };
+  std::optional<std::size_t> commit_segment;
+  std::uint64_t commit_offset = 0;
+  const auto damaged = [&](std::size_t k, std::string file, std::uint64_t offset,
+                           std::string what) {
+    scan.kind = Scan::Kind::damaged;
+    scan.damaged = Damaged{have_snapshot ? r.name : "", k,           std::move(file), offset,
+                           std::move(what),           commit_segment, commit_offset};
+    return scan;
+  };
 
   for (std::size_t k = 0; k < files.size(); ++k) {
+    if (missing && k == *missing) {
+      return damaged(k, segment_name(parse_segment_name(files[k])->first, k), 0,
+                     "the segment is missing");
+    }
     const bool last = k + 1 == files.size();
     const std::string rel = dirname + "/" + files[k];
     const std::string path = root + "/" + rel;
@@ -676,40 +481,58 @@ std::optional<Recovered> scan_generation(int dir_fd, const std::string& root,
     SegmentReader reader(fd.get(), path);
     std::uint64_t off = 0;
     std::uint64_t snapshot_end = 0;
+    std::string problem; ///< what stopped the scan before the end of the file
+    bool whole = false;  ///< the bad frame is all there: its bytes are wrong, not missing
+    const auto at = [&](std::uint64_t offset) { return " at byte " + std::to_string(offset); };
     while (off < size) {
-      if (size - off < k_header) {
+      if (size - off < codec::k_frame_header) {
+        problem = "a partial frame header";
         break;
       }
-      const char* header = reader.at(off, k_header);
-      const std::uint32_t length = get_u32(header);
-      const std::uint32_t crc = get_u32(header + 4);
-      const auto type = static_cast<unsigned char>(header[8]);
-      if (size - off - k_header < length) {
+      const auto header = codec::read_frame_header(reader.at(off, codec::k_frame_header));
+      const std::uint64_t rest = size - off - codec::k_frame_header;
+      if (rest < header.length || !codec::frame_valid(header, std::string_view(
+                                    reader.at(off + codec::k_frame_header, header.length),
+                                    header.length))) {
+        if (rest < header.length) {
+          problem = "a frame that runs past the end of the file";
+        } else if (header.type != static_cast<unsigned char>(codec::FrameType::data) &&
+                   header.type != static_cast<unsigned char>(codec::FrameType::meta)) {
+          problem = "a frame of unknown type";
+        } else {
+          problem = "a frame with a bad checksum";
+        }
+        // A frame that reaches exactly to the end of the file, or that would be valid if it
+        // did (its length field damaged), was written whole: not a torn write. A header of
+        // zeros is a file extended but never written.
+        const bool zeros = header.length == 0 && header.crc == 0 && header.type == 0;
+        whole = (!zeros && rest == header.length) ||
+                codec::frame_valid_with_length(
+                  header, std::string_view(reader.at(off + codec::k_frame_header, rest), rest));
         break;
       }
-      std::array<char, k_header> saved;
-      std::memcpy(saved.data(), header, k_header);
-      const char* payload = reader.at(off + k_header, length);
-      if (frame_crc(saved.data(), payload, length) != crc || (type != k_data && type != k_meta)) {
-        break;
-      }
-      if (type == k_data) {
-        r.entries.push_back(Entry{total, off + k_header});
-        total += length;
+      const std::string_view payload(reader.at(off + codec::k_frame_header, header.length),
+                                     header.length);
+      if (header.type == static_cast<unsigned char>(codec::FrameType::data)) {
+        r.entries.push_back(Entry{total, off + codec::k_frame_header});
+        total += header.length;
         ++count;
       } else {
-        auto snapshot = SnapshotReader(std::string_view(payload, length)).read();
+        auto snapshot = codec::decode_snapshot(payload);
         if (!snapshot) {
-          corrupt(label(), "unreadable metadata at byte " + std::to_string(off) + " of " + files[k],
-                  path);
+          return damaged(k, files[k], off, "unreadable metadata");
         }
         if (have_snapshot && snapshot->name != r.name) {
-          corrupt(label(), "metadata for another stream at byte " + std::to_string(off) + " of " +
-                             files[k], path);
+          return damaged(k, files[k], off, "metadata for another stream (" + snapshot->name + ")");
         }
         if (snapshot->count != count || snapshot->total != total) {
-          corrupt(snapshot->name, "metadata at byte " + std::to_string(off) + " of " + files[k] +
-                                    " disagrees with the records before it", path);
+          r.name = snapshot->name;
+          have_snapshot = true;
+          return damaged(k, files[k], off, "metadata that disagrees with the records before it");
+        }
+        if (snapshot->offset && *snapshot->offset != off) {
+          return damaged(k, files[k], off,
+                         "metadata written for another place in the file" + at(*snapshot->offset));
         }
         if (!have_snapshot) {
           r.base = snapshot->meta.fork_offset;
@@ -719,28 +542,44 @@ std::optional<Recovered> scan_generation(int dir_fd, const std::string& root,
         r.meta = std::move(snapshot->meta);
         committed_count = count;
         committed_total = total;
-        snapshot_end = off + k_header + length;
+        snapshot_end = off + codec::k_frame_header + header.length;
+        commit_segment = k;
+        commit_offset = snapshot_end;
       }
-      off += k_header + length;
+      off += codec::k_frame_header + header.length;
     }
     if (!last) {
-      if (off != size) {
-        corrupt(label(), "a bad frame at byte " + std::to_string(off) + " of " + files[k] +
-                           ", which is not the last segment", path);
+      // A sealed segment was synced whole before the next one was made: nothing in it is torn.
+      if (!problem.empty()) {
+        return damaged(k, files[k], off, problem);
       }
       if (snapshot_end != size) {
-        corrupt(label(), "records without metadata at the end of " + files[k] +
-                           ", which is not the last segment", path);
+        return damaged(k, files[k], snapshot_end,
+                       "records without metadata at the end of a sealed segment");
       }
       sizes.push_back(size);
       continue;
     }
-    // The last segment: keep what the last snapshot committed.
+    if (!problem.empty()) {
+      const auto commit = find_commit(reader, off + 1, size, have_snapshot ? r.name : "");
+      if (commit) {
+        if (!have_snapshot) {
+          r.name = commit->second;
+          have_snapshot = true;
+        }
+        return damaged(k, files[k], off, problem + " before the commit" + at(commit->first));
+      }
+      if (whole) {
+        return damaged(k, files[k], off, problem + " in the last commit");
+      }
+    }
+    // The last segment: keep what the last snapshot committed; what follows it is torn.
     r.entries.resize(committed_count);
     r.total = committed_total;
     if (snapshot_end == 0) {
       if (k == 0) {
-        return std::nullopt;
+        scan.kind = Scan::Kind::uncommitted;
+        return scan;
       }
       if (::unlinkat(dir_fd, rel.c_str(), 0) != 0) {
         const int saved = errno;
@@ -763,12 +602,51 @@ std::optional<Recovered> scan_generation(int dir_fd, const std::string& root,
     }
   }
   r.meta.tail = r.base + r.total;
-  return r;
+  scan.kind = Scan::Kind::intact;
+  return scan;
+}
+
+/// The stream name a directory name encodes; "" when the encoding was cut (and hashed).
+std::string name_of_directory(const std::string& dirname)
+{
+  std::string_view encoded = std::string_view(dirname).substr(2);
+  if (const auto tilde = encoded.find('~'); tilde != std::string_view::npos) {
+    if (dirname.size() == k_max_dirname && encoded.size() - tilde == 17) {
+      return "";
+    }
+    encoded = encoded.substr(0, tilde); // a suffix that made the directory name unique
+  }
+  const auto hex = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  };
+  std::string name;
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded[i] == '%' && i + 2 < encoded.size() && hex(encoded[i + 1]) >= 0 &&
+        hex(encoded[i + 2]) >= 0) {
+      name.push_back(static_cast<char>(hex(encoded[i + 1]) * 16 + hex(encoded[i + 2])));
+      i += 2;
+    } else {
+      name.push_back(encoded[i]);
+    }
+  }
+  return name;
+}
+
+/// Whether DIR holds a copy a repair kept.
+bool holds_kept_copies(const fs::path& dir)
+{
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().find(".damaged-") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
 }
 
 } // namespace
 
-void DiskStore::recover_stream(const std::string& dirname)
+void DiskStore::recover_stream(const std::string& dirname, bool repair)
 {
   const std::string dir_path = m_directory + "/" + dirname;
   std::map<std::uint64_t, std::map<std::uint64_t, std::string>> gens;
@@ -790,19 +668,41 @@ void DiskStore::recover_stream(const std::string& dirname)
   bool changed = false;
   for (auto it = gens.rbegin(); it != gens.rend(); ++it) {
     std::vector<std::string> files;
+    std::optional<std::size_t> missing;
     for (const auto& [seq, file] : it->second) {
-      if (seq != files.size() && !winner) {
-        corrupt("in " + dirname,
-                "segment " + segment_name(it->first, files.size()) + " is missing", dir_path);
+      if (seq != files.size() && !missing) {
+        missing = files.size();
       }
       files.push_back(file);
     }
     if (!winner) {
-      winner = scan_generation(m_dir_fd, m_directory, dirname, files);
-      if (winner) {
+      Scan scan = scan_generation(m_dir_fd, m_directory, dirname, files, missing);
+      if (scan.kind == Scan::Kind::intact) {
+        winner = std::move(scan.recovered);
         winner_gen = it->first;
         changed = changed || winner->segments.size() < files.size();
         continue;
+      }
+      if (scan.kind == Scan::Kind::damaged) {
+        // Nothing of the stream's directory is touched, older generations included: which of
+        // them holds the stream is not known.
+        if (changed) {
+          sync_directory(dirname);
+        }
+        Damaged& d = scan.damaged;
+        Damage damage;
+        damage.stream = d.name.empty() ? name_of_directory(dirname) : d.name;
+        damage.file = dir_path + "/" + d.file;
+        damage.offset = d.offset;
+        damage.what = d.what;
+        if (repair) {
+          cut_back(dirname, files, d.commit_segment, d.commit_offset, damage);
+          m_damage.push_back(std::move(damage));
+          recover_stream(dirname, false);
+          return;
+        }
+        note_damage(std::move(damage), dirname);
+        return;
       }
     }
     // An uncommitted newer generation, or an older one (perhaps half deleted already) that a
@@ -817,6 +717,12 @@ void DiskStore::recover_stream(const std::string& dirname)
     }
   }
   if (!winner) {
+    if (holds_kept_copies(dir_path)) {
+      if (changed) {
+        sync_directory(dirname);
+      }
+      return; // what a repair kept stays, and the directory with it
+    }
     fs::remove_all(dir_path, ec);
     if (ec) {
       throw util::Error(util::Errc::runtime, "cannot delete " + dir_path + ": " + ec.message(),
@@ -827,9 +733,21 @@ void DiskStore::recover_stream(const std::string& dirname)
   if (changed) {
     sync_directory(dirname);
   }
-  if (m_files.contains(winner->name)) {
-    corrupt(winner->name, "two directories hold it: " + m_files[winner->name]->dirname + " and " +
-                            dirname, dir_path);
+  if (const auto other = m_files.find(winner->name);
+      other != m_files.end() || m_damaged_names.contains(winner->name)) {
+    // Which of them is the stream is not known: neither is served.
+    std::string first = other != m_files.end() ? other->second->dirname : std::string();
+    if (other != m_files.end()) {
+      m_files.erase(other);
+      m_views.erase(winner->name);
+    }
+    Damage damage;
+    damage.stream = winner->name;
+    damage.file = dir_path;
+    damage.what = first.empty() ? "a second directory holds a damaged stream"
+                                : "two directories hold the stream: " + first + " and " + dirname;
+    note_damage(std::move(damage), dirname);
+    return;
   }
 
   auto files = std::make_shared<Files>();
@@ -857,6 +775,109 @@ void DiskStore::recover_stream(const std::string& dirname)
   m_views[winner->name] = std::move(view);
 }
 
+void DiskStore::note_damage(Damage damage, const std::string& dirname)
+{
+  m_dirs[dirname] = damage.stream; // never given to another stream
+  if (!damage.stream.empty()) {
+    m_damaged_names.insert(damage.stream);
+  }
+  m_damage.push_back(std::move(damage));
+}
+
+namespace {
+
+/// A name for a copy of REL (under DIR_FD) kept from byte AT on that no file has yet.
+std::string kept_name(int dir_fd, const std::string& rel, std::uint64_t at)
+{
+  const std::string base = rel + ".damaged-" + std::to_string(at);
+  for (int k = 0;; ++k) {
+    std::string candidate = k == 0 ? base : base + "." + std::to_string(k);
+    struct stat st = {};
+    if (::fstatat(dir_fd, candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT) {
+      return candidate;
+    }
+  }
+}
+
+} // namespace
+
+void DiskStore::cut_back(const std::string& dirname, const std::vector<std::string>& files,
+                         std::optional<std::size_t> commit_segment, std::uint64_t commit_offset,
+                         Damage& damage)
+{
+  // Later files first, so that a repair cut short leaves the damage for the next one to find.
+  const std::size_t first_whole = commit_segment ? *commit_segment + 1 : 0;
+  damage.repaired = true;
+  for (std::size_t k = files.size(); k-- > first_whole;) {
+    const std::string rel = dirname + "/" + files[k];
+    const std::string kept = kept_name(m_dir_fd, rel, 0);
+    if (::renameat(m_dir_fd, rel.c_str(), m_dir_fd, kept.c_str()) != 0) {
+      const int saved = errno;
+      fail("cannot rename " + m_directory + "/" + rel, m_directory + "/" + rel, saved);
+    }
+    damage.kept.insert(damage.kept.begin(), m_directory + "/" + kept);
+    damage.cut_file = m_directory + "/" + rel;
+    damage.cut_at = 0;
+  }
+  sync_directory(dirname);
+  if (!commit_segment) {
+    return;
+  }
+  const std::string rel = dirname + "/" + files[*commit_segment];
+  const std::string path = m_directory + "/" + rel;
+  const std::uint64_t at = commit_offset;
+  const Fd fd(::openat(m_dir_fd, rel.c_str(), O_RDWR | O_CLOEXEC));
+  struct stat st = {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+    const int saved = errno;
+    fail("cannot open " + path, path, saved);
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size <= at) {
+    return;
+  }
+  // The copy is durable before the original is cut.
+  const std::string kept = kept_name(m_dir_fd, rel, at);
+  const std::string kept_path = m_directory + "/" + kept;
+  const Fd out(::openat(m_dir_fd, kept.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (out.get() < 0) {
+    const int saved = errno;
+    fail("cannot create " + kept_path, kept_path, saved);
+  }
+  std::vector<char> buffer(k_read_buffer);
+  for (std::uint64_t from = at; from < size;) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size - from));
+    const std::size_t got = pread_full(fd.get(), buffer.data(), want, from, path);
+    if (got != want) {
+      shorter(path);
+    }
+    for (std::size_t done = 0; done < got;) {
+      const ssize_t wrote = ::write(out.get(), buffer.data() + done, got - done);
+      if (wrote < 0 && errno == EINTR) {
+        continue;
+      }
+      if (wrote < 0) {
+        const int saved = errno;
+        fail("cannot write " + kept_path, kept_path, saved);
+      }
+      done += static_cast<std::size_t>(wrote);
+    }
+    from += got;
+  }
+  if (::fsync(out.get()) != 0) {
+    const int saved = errno;
+    fail("cannot sync " + kept_path, kept_path, saved);
+  }
+  sync_directory(dirname);
+  if (::ftruncate(fd.get(), static_cast<off_t>(at)) != 0 || ::fdatasync(fd.get()) != 0) {
+    const int saved = errno;
+    fail("cannot cut " + path, path, saved);
+  }
+  damage.kept.insert(damage.kept.begin(), kept_path);
+  damage.cut_file = path;
+  damage.cut_at = at;
+}
+
 void DiskStore::sync_directory(const std::string& path)
 {
   const Fd fd(::openat(m_dir_fd, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -882,6 +903,11 @@ std::vector<std::pair<std::string, StreamMeta>> DiskStore::load()
     out.emplace_back(name, view->meta);
   }
   return out;
+}
+
+std::vector<Damage> DiskStore::damage() const
+{
+  return m_damage; // set before the writer starts, and never changed after
 }
 
 void DiskStore::create(const std::string& name, const StreamMeta& meta,
@@ -1187,6 +1213,9 @@ void DiskStore::apply_create(Op& op, Batch& batch)
   if (too_big(op.records)) {
     throw Refused("a record of " + op.name + " is 4 GiB or more");
   }
+  if (m_damaged_names.contains(op.name)) {
+    throw Refused("the stream " + op.name + " is damaged on disk");
+  }
   touch(op.name, batch);
   auto files = std::make_shared<Files>();
   const auto old = m_files.find(op.name);
@@ -1309,8 +1338,10 @@ void DiskStore::commit(Batch& batch)
     std::vector<std::pair<std::unique_ptr<Fd>, std::string>> open;
     for (std::size_t k = first; k < last; ++k) {
       Files& files = *dirty[k].second;
-      append_frame(files.pending, k_meta,
-                   encode_snapshot(dirty[k].first, files.count, files.total, files.meta));
+      // The snapshot records where it is, so that recovery can find it past damage.
+      const codec::Snapshot snapshot{dirty[k].first, files.count, files.total,
+                                     files.size + files.pending.size(), files.meta};
+      codec::append_frame(files.pending, codec::FrameType::meta, codec::encode_snapshot(snapshot));
       const std::string rel = files.dirname + "/" + files.segments.back();
       const std::string path = m_directory + "/" + rel;
       auto fd = std::make_unique<Fd>(::openat(m_dir_fd, rel.c_str(), O_WRONLY | O_CLOEXEC));

@@ -13,21 +13,26 @@
 //   DIR/t_<n>/                   a removed stream's directory (tombstone), deleted after the
 //                                removal is durable, and at the next open if that was cut short
 //
-// A segment is a sequence of frames: [u32 length][u32 crc32c][u8 type][payload], little-endian,
-// the CRC over length, type and payload. Type 1 is one data record; type 2 a metadata snapshot
-// (the stream name, the generation's record count and byte total, and the StreamMeta). What a
-// group commit writes to a stream ends with one snapshot (the last op's metadata), so the
-// records of an append and the metadata that accepted them become durable together. An append
-// never spans segments; a segment is rolled only once it has been synced.
+// A segment is a sequence of frames (log_codec.hpp): [u32 length][u32 crc32c][u8 type]
+// [payload], little-endian, the CRC over length, type and payload. Type 1 is one data record;
+// type 2 a metadata snapshot (its own offset in the segment, the stream name, the generation's
+// record count and byte total, and the StreamMeta). What a group commit writes to a stream
+// ends with one snapshot (the last op's metadata), so the records of an append and the
+// metadata that accepted them become durable together: the end of each snapshot is a commit
+// point. An append never spans segments; a segment is rolled only once it has been synced.
 //
 // Recovery (in the constructor): per stream the newest generation with a complete snapshot
 // wins and older ones are deleted, so a create that replaced a stream leaves after a crash
 // either the old stream or the new one (and a create after remove either nothing or the new
-// one). The last segment is cut at its first bad or partial frame and then after its last
-// snapshot (records after it belong to an append that was never acknowledged). A bad frame
-// anywhere else, a snapshot that disagrees with the records before it, or two directories
-// claiming one stream throws util::Error naming the stream. The meta's tail is set from the
-// records present (fork_offset plus their sizes).
+// one). Only the last segment can have a torn tail, and only after its last intact commit
+// point: frames that are a prefix of what a write would have left, with no intact snapshot
+// after them and no whole frame that only its contents make bad. A torn tail is cut. Anything
+// else wrong (a bad frame before a commit point or in a sealed segment, unreadable metadata,
+// metadata that disagrees with the records before it, a missing segment, two directories
+// claiming one stream) is damage: the stream is reported (damage()) and refused, its files
+// are left as they are, and every other stream is served; with DiskStoreOptions::repair the
+// stream is instead cut back to its last intact commit point, what is cut kept in copies.
+// The meta's tail is set from the records present (fork_offset plus their sizes).
 
 #include "store/store.hpp"
 
@@ -38,6 +43,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -48,6 +55,9 @@ namespace store {
 struct DiskStoreOptions {
   /// A segment this big or bigger is closed and the next write starts a new one.
   std::uint64_t segment_bytes = std::uint64_t{64} << 20;
+  /// Cut a damaged stream back to its last intact commit point at open, keeping what is cut
+  /// in copies next to it (FILE.damaged-OFFSET), instead of refusing the stream.
+  bool repair = false;
 };
 
 /// Counters for tests and diagnostics.
@@ -70,7 +80,7 @@ class DiskStore : public Store {
 public:
   /// Opens (creating it if need be) the data directory DIRECTORY and recovers every stream in
   /// it. Throws util::Error(runtime) if the directory cannot be created or locked (another
-  /// process holds it), or a stream's log is corrupt beyond a torn tail.
+  /// process holds it), or on an I/O error; damage is reported by damage(), not thrown.
   explicit DiskStore(std::string directory, DiskStoreOptions options = {});
   /// Finishes every queued change (calling its Done), then stops the writer thread.
   ~DiskStore() override;
@@ -79,6 +89,9 @@ public:
   DiskStore& operator=(const DiskStore&) = delete;
 
   std::vector<std::pair<std::string, StreamMeta>> load() override;
+  /// One report per damaged stream found at open (and, with DiskStoreOptions::repair, what
+  /// was cut). A damaged stream is not in load(), has no records, and cannot be created.
+  std::vector<Damage> damage() const override;
   void create(const std::string& name, const StreamMeta& meta, std::vector<std::string> records,
               Done done) override;
   void append(const std::string& name, const StreamMeta& meta, std::vector<std::string> records,
@@ -117,7 +130,11 @@ private:
   struct Batch;
 
   void recover();
-  void recover_stream(const std::string& dirname);
+  void recover_stream(const std::string& dirname, bool repair);
+  void note_damage(Damage damage, const std::string& dirname);
+  void cut_back(const std::string& dirname, const std::vector<std::string>& files,
+                std::optional<std::size_t> commit_segment, std::uint64_t commit_offset,
+                Damage& damage);
   void writer_main();
   void enqueue(Op op);
   void run_batch(std::deque<Op>& ops);
@@ -145,6 +162,8 @@ private:
   std::uint64_t m_next_gen = 1;
   std::uint64_t m_next_tombstone = 0;
   std::string m_broken; ///< why no more changes are accepted ("" while all is well)
+  std::vector<Damage> m_damage;         ///< found at open
+  std::set<std::string> m_damaged_names; ///< streams refused for it
 
   // What readers see: durable state only, guarded by m_view_mutex.
   mutable std::mutex m_view_mutex;
@@ -166,10 +185,5 @@ private:
 
   std::thread m_writer;
 };
-
-namespace detail {
-/// CRC-32C (Castagnoli) of DATA continuing from CRC (0 to start).
-std::uint32_t crc32c(std::uint32_t crc, const void* data, std::size_t size);
-} // namespace detail
 
 } // namespace store

@@ -50,6 +50,20 @@ struct Record {
   std::string bytes;
 };
 
+/// Damage a store found in a stream's data at open: the stream is not served (nor replaced or
+/// removed) until the damage is repaired, and nothing of it is cut or deleted unless a repair
+/// was asked for.
+struct Damage {
+  std::string stream;        ///< the stream's name; "" when no intact part of it names it
+  std::string file;          ///< the damaged file (a path)
+  std::uint64_t offset = 0;  ///< where in FILE the damage starts
+  std::string what;          ///< what is wrong there
+  bool repaired = false;      ///< the stream was cut back to its last intact commit
+  std::string cut_file;      ///< if repaired: the file cut, at CUT_AT (the rest of it and every
+  std::uint64_t cut_at = 0;  ///< later file of the stream moved to KEPT)
+  std::vector<std::string> kept; ///< the copies of what the repair cut (paths)
+};
+
 class Store {
 public:
   /// Runs once the change is durable, or with the error that stopped it (the change then did
@@ -60,6 +74,8 @@ public:
 
   /// Every stream, as the store holds it (after recovery), for the protocol layer to start from.
   virtual std::vector<std::pair<std::string, StreamMeta>> load() = 0;
+  /// What the store found damaged when it opened (or repaired, see Damage); none by default.
+  virtual std::vector<Damage> damage() const { return {}; }
 
   /// Creates the stream NAME with META and RECORDS, replacing any earlier stream of that name
   /// (a re-create after delete or expiry starts empty).

@@ -5,6 +5,7 @@
 // injected I/O errors, and writer processes killed mid-stream. Every wait is bounded.
 
 #include "store/disk_store.hpp"
+#include "store/log_codec.hpp"
 #include "store/memory_store.hpp"
 
 #include "util/error.hpp"
@@ -262,6 +263,12 @@ void copy_tree(const fs::path& from, const fs::path& to)
   fs::copy(from, to, fs::copy_options::recursive);
 }
 
+std::string contents(const fs::path& file)
+{
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 void flip_byte(const fs::path& file, std::uint64_t offset)
 {
   std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
@@ -276,12 +283,12 @@ void flip_byte(const fs::path& file, std::uint64_t offset)
 
 TEST(DiskStore, Crc32cKnownAnswer)
 {
-  EXPECT_EQ(store::detail::crc32c(0, "123456789", 9), 0xE3069283u);
+  EXPECT_EQ(store::codec::crc32c(0, "123456789", 9), 0xE3069283u);
   // Incremental equals one go.
   const std::string text = "The quick brown fox jumps over the lazy dog, twice over.";
-  const auto whole = store::detail::crc32c(0, text.data(), text.size());
-  const auto first = store::detail::crc32c(0, text.data(), 13);
-  EXPECT_EQ(store::detail::crc32c(first, text.data() + 13, text.size() - 13), whole);
+  const auto whole = store::codec::crc32c(0, text.data(), text.size());
+  const auto first = store::codec::crc32c(0, text.data(), 13);
+  EXPECT_EQ(store::codec::crc32c(first, text.data() + 13, text.size() - 13), whole);
 }
 
 TEST(DiskStore, RoundTripAcrossSegmentRolls)
@@ -440,10 +447,44 @@ void torn_tail(std::uint64_t segment_bytes)
     fs::resize_file(file, cut);
     check("cut at " + std::to_string(cut));
   }
+  // A flipped byte in the last append, which was acknowledged, is damage and not a torn tail:
+  // reported, the stream refused, nothing cut. A repair cuts back to the append before it and
+  // keeps what it cut.
   for (std::uint64_t at = start; at < end; ++at) {
+    SCOPED_TRACE("flipped byte " + std::to_string(at));
     copy_tree(pristine, work);
-    flip_byte(segments(work).back(), at);
-    check("flipped byte " + std::to_string(at));
+    const auto file = segments(work).back();
+    flip_byte(file, at);
+    const std::string damaged = contents(file);
+    {
+      DiskStore s(work.string(), DiskStoreOptions{segment_bytes});
+      EXPECT_TRUE(loaded(s).empty());
+      EXPECT_TRUE(s.read("t", 0, 100).empty());
+      const auto damage = s.damage();
+      ASSERT_EQ(damage.size(), 1u);
+      EXPECT_EQ(damage[0].stream, "t");
+      EXPECT_EQ(damage[0].file, file.string());
+      EXPECT_GE(damage[0].offset, start);
+      EXPECT_LE(damage[0].offset, at);
+      EXPECT_FALSE(damage[0].repaired);
+      Model again;
+      const auto meta = again.next({"x"});
+      EXPECT_TRUE(finish([&](auto done) { s.create("t", meta, {"x"}, done); }))
+        << "a damaged stream was replaced";
+    }
+    ASSERT_EQ(contents(file), damaged) << "the damaged file was changed";
+    {
+      DiskStore s(work.string(), DiskStoreOptions{segment_bytes, true});
+      const auto damage = s.damage();
+      ASSERT_EQ(damage.size(), 1u);
+      EXPECT_TRUE(damage[0].repaired);
+      EXPECT_EQ(damage[0].cut_file, file.string());
+      EXPECT_EQ(damage[0].cut_at, start);
+      ASSERT_EQ(damage[0].kept.size(), 1u);
+      EXPECT_EQ(damage[0].kept[0], file.string() + ".damaged-" + std::to_string(start));
+      EXPECT_EQ(contents(damage[0].kept[0]), damaged.substr(start)) << "what was cut is kept";
+    }
+    check("repaired after a flipped byte " + std::to_string(at));
   }
   // Records written after the last snapshot (an append whose metadata never made it) go too:
   // the two data frames of the last append, 9 + 5 bytes each, without its snapshot.
@@ -462,41 +503,199 @@ TEST(DiskStore, TornTailInAFreshSegment)
   torn_tail(64);
 }
 
-TEST(DiskStore, CorruptionInASealedSegmentIsAnError)
+/// The segment files of stream NAME under DIR, in order.
+std::vector<fs::path> segments_of(const fs::path& dir, const std::string& name)
+{
+  std::vector<fs::path> out;
+  for (const auto& file : fs::directory_iterator(dir / DiskStore::directory_name(name))) {
+    if (file.path().extension() == ".log") {
+      out.push_back(file.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// The offsets of the frames of FILE that hold metadata snapshots.
+std::vector<std::uint64_t> snapshot_offsets(const fs::path& file)
+{
+  const std::string bytes = contents(file);
+  std::vector<std::uint64_t> out;
+  for (std::size_t off = 0; off < bytes.size();) {
+    const auto frame = store::codec::decode_frame(std::string_view(bytes).substr(off));
+    if (frame.status != store::codec::Frame::Status::ok) {
+      ADD_FAILURE() << "a bad frame at " << off;
+      break;
+    }
+    if (frame.header.type == static_cast<unsigned char>(store::codec::FrameType::meta)) {
+      out.push_back(off);
+    }
+    off += frame.size;
+  }
+  return out;
+}
+
+TEST(DiskStore, DamageInASealedSegmentIsReportedAndOtherStreamsAreServed)
+{
+  TempDir tmp;
+  const fs::path dir = tmp.path / "data";
+  Model broken;
+  Model healthy;
+  {
+    DiskStore s(dir.string(), DiskStoreOptions{64});
+    create(s, "broken/stream", broken, {record(0, 50)});
+    for (std::size_t i = 1; i < 5; ++i) {
+      append(s, "broken/stream", broken, {record(i, 50)});
+    }
+    create(s, "healthy", healthy, {"fine"});
+  }
+  const auto files = segments_of(dir, "broken/stream");
+  ASSERT_GT(files.size(), 2u);
+  const auto sizes = [&]() {
+    std::vector<std::uintmax_t> out;
+    for (const auto& file : segments_of(dir, "broken/stream")) {
+      out.push_back(fs::file_size(file));
+    }
+    return out;
+  };
+  const auto before = sizes();
+  const auto opened = [&](const fs::path& file, std::uint64_t offset) {
+    DiskStore s(dir.string(), DiskStoreOptions{64});
+    const auto got = loaded(s);
+    EXPECT_EQ(got.size(), 1u);
+    EXPECT_EQ(got.at("healthy"), healthy.meta);
+    expect_records(s, "healthy", healthy);
+    EXPECT_TRUE(s.read("broken/stream", 0, 100).empty());
+    const auto damage = s.damage();
+    ASSERT_EQ(damage.size(), 1u);
+    EXPECT_EQ(damage[0].stream, "broken/stream");
+    EXPECT_EQ(damage[0].file, file.string());
+    EXPECT_EQ(damage[0].offset, offset);
+    EXPECT_EQ(damage[0].what, "a frame with a bad checksum");
+  };
+  // Before any snapshot names the stream: its directory does.
+  flip_byte(files.front(), 20);
+  opened(files.front(), 0);
+  EXPECT_EQ(sizes(), before) << "nothing was cut";
+  flip_byte(files.front(), 20); // undone: the stream is back
+  {
+    DiskStore s(dir.string(), DiskStoreOptions{64});
+    EXPECT_TRUE(s.damage().empty());
+    expect_records(s, "broken/stream", broken);
+  }
+  // After the first snapshot (in the second segment); a repair keeps the first segment and
+  // moves the others aside whole.
+  flip_byte(files.at(1), 20);
+  opened(files.at(1), 0);
+  EXPECT_EQ(sizes(), before);
+  {
+    DiskStore s(dir.string(), DiskStoreOptions{64, true});
+    const auto damage = s.damage();
+    ASSERT_EQ(damage.size(), 1u);
+    EXPECT_TRUE(damage[0].repaired);
+    EXPECT_EQ(damage[0].cut_file, files.at(1).string());
+    EXPECT_EQ(damage[0].cut_at, 0u);
+    ASSERT_EQ(damage[0].kept.size(), files.size() - 1);
+    for (std::size_t k = 1; k < files.size(); ++k) {
+      EXPECT_EQ(damage[0].kept[k - 1], files[k].string() + ".damaged-0");
+      EXPECT_TRUE(fs::exists(damage[0].kept[k - 1]));
+    }
+    Model first;
+    first.accept(first.next({record(0, 50)}), {record(0, 50)});
+    EXPECT_EQ(loaded(s).at("broken/stream"), first.meta);
+    expect_records(s, "broken/stream", first);
+    expect_records(s, "healthy", healthy);
+  }
+  DiskStore s(dir.string(), DiskStoreOptions{64});
+  EXPECT_TRUE(s.damage().empty()) << "a repaired stream opens clean";
+  EXPECT_EQ(loaded(s).size(), 2u);
+}
+
+TEST(DiskStore, AFlippedBitBeforeTheLastCommitIsDamageNotATornTail)
+{
+  // The report of issue #13: 1000 acknowledged appends, one bit flipped in the middle of the
+  // log (or near its start, or in a metadata snapshot): recovery cut everything after it.
+  TempDir tmp(true);
+  const fs::path pristine = tmp.path / "pristine";
+  const fs::path work = tmp.path / "work";
+  Model model;
+  Model other;
+  {
+    DiskStore s(pristine.string());
+    create(s, "log", model, {});
+    for (std::size_t i = 0; i < 1000; ++i) {
+      append(s, "log", model, {record(i, 20)});
+    }
+    create(s, "other", other, {"still here"});
+  }
+  const auto file = segments_of(pristine, "log").front();
+  const auto snapshots = snapshot_offsets(file);
+  ASSERT_EQ(snapshots.size(), 1001u);
+  const std::uint64_t size = fs::file_size(file);
+  for (const std::uint64_t at : {size / 2, std::uint64_t{3}, snapshots[500] + 30}) {
+    SCOPED_TRACE("flipped byte " + std::to_string(at));
+    copy_tree(pristine, work);
+    const auto damaged = work / file.lexically_relative(pristine);
+    flip_byte(damaged, at);
+    {
+      DiskStore s(work.string());
+      const auto got = loaded(s);
+      ASSERT_EQ(got.size(), 1u);
+      expect_records(s, "other", other);
+      const auto damage = s.damage();
+      ASSERT_EQ(damage.size(), 1u);
+      EXPECT_EQ(damage[0].stream, "log");
+      EXPECT_EQ(damage[0].file, damaged.string());
+      EXPECT_LE(damage[0].offset, at);
+      EXPECT_GT(damage[0].offset + 200, at);
+    }
+    ASSERT_TRUE(fs::exists(damaged)) << "the stream's directory was deleted";
+    EXPECT_EQ(fs::file_size(damaged), size) << "the damaged log was cut";
+    // A repair keeps the appends before the damaged one.
+    DiskStore s(work.string(), DiskStoreOptions{DiskStoreOptions{}.segment_bytes, true});
+    const auto repairs = s.damage();
+    ASSERT_EQ(repairs.size(), 1u);
+    const auto& repaired = repairs[0];
+    EXPECT_TRUE(repaired.repaired);
+    EXPECT_LE(repaired.cut_at, repaired.offset);
+    const auto records = read_all(s, "log", 1 << 20);
+    EXPECT_LT(records.size(), 1000u);
+    EXPECT_GT(records.size() + 60, (repaired.offset * 1000) / size);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      ASSERT_EQ(records[i].bytes, record(i, 20));
+    }
+    if (repaired.cut_at > 0) {
+      EXPECT_EQ(fs::file_size(damaged), repaired.cut_at);
+      ASSERT_EQ(repaired.kept.size(), 1u);
+      EXPECT_EQ(fs::file_size(repaired.kept[0]), size - repaired.cut_at);
+    } else {
+      EXPECT_TRUE(loaded(s).size() == 1u) << "nothing was committed before the damage";
+    }
+  }
+}
+
+TEST(DiskStore, AMissingSegmentIsDamage)
 {
   TempDir tmp;
   const fs::path dir = tmp.path / "data";
   {
     DiskStore s(dir.string(), DiskStoreOptions{64});
     Model model;
-    create(s, "broken/stream", model, {record(0, 50)});
-    for (std::size_t i = 1; i < 5; ++i) {
-      append(s, "broken/stream", model, {record(i, 50)});
+    create(s, "m", model, {record(0, 50)});
+    for (std::size_t i = 1; i < 4; ++i) {
+      append(s, "m", model, {record(i, 50)});
     }
   }
-  ASSERT_GT(segments(dir).size(), 2u);
-  flip_byte(segments(dir).front(), 20);
-  try {
-    DiskStore s(dir.string(), DiskStoreOptions{64});
-    FAIL() << "opened a store with a corrupt sealed segment";
-  } catch (const util::Error& e) {
-    EXPECT_EQ(e.code(), util::Errc::runtime);
-    EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(DiskStore::directory_name("broken/stream")),
-              std::string::npos)
-      << e.what(); // the corruption is before any snapshot names the stream
-  }
-  flip_byte(segments(dir).front(), 20); // undone: the store opens again
-  EXPECT_NO_THROW({ DiskStore s(dir.string(), DiskStoreOptions{64}); });
-  // A bad frame after the first snapshot (in the second segment) names the stream itself.
-  flip_byte(segments(dir).at(1), 20);
-  try {
-    DiskStore s(dir.string(), DiskStoreOptions{64});
-    FAIL() << "opened a store with a corrupt sealed segment";
-  } catch (const util::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("stream broken/stream is corrupt"), std::string::npos)
-      << e.what();
-  }
+  const auto files = segments(dir);
+  ASSERT_EQ(files.size(), 4u);
+  fs::remove(files[1]);
+  DiskStore s(dir.string(), DiskStoreOptions{64});
+  EXPECT_TRUE(loaded(s).empty());
+  ASSERT_EQ(s.damage().size(), 1u);
+  EXPECT_EQ(s.damage()[0].stream, "m");
+  EXPECT_EQ(s.damage()[0].file, files[1].string());
+  EXPECT_EQ(s.damage()[0].what, "the segment is missing");
+  EXPECT_TRUE(fs::exists(files[2]) && fs::exists(files[3]));
 }
 
 TEST(DiskStore, RemoveAndRecreate)
