@@ -19,15 +19,53 @@ bool is_token_char(char c)
   return std::string_view("\"(),/:;<=>?@[\\]{}").find(c) == std::string_view::npos;
 }
 
+/// TEXT without the spaces and tabs around it (RFC 9110 §5.6.3: OWS is nothing else).
 std::string_view trim(std::string_view text)
 {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
     text.remove_prefix(1);
   }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
     text.remove_suffix(1);
   }
   return text;
+}
+
+/// Whether TEXT holds a CR, LF or NUL, which no field value may (RFC 9110 §5.5): one that
+/// got in could be echoed into a response head as a header of its own.
+bool has_line_break_or_nul(std::string_view text)
+{
+  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+/// Whether TARGET has only visible characters (RFC 9112 §3.2; bytes over 127 are let through).
+bool valid_target(std::string_view target)
+{
+  return !target.empty() && std::none_of(target.begin(), target.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 32 || u == 127;
+  });
+}
+
+/// Every item of the comma-separated lists in VALUES, in order, lower case, empty ones left out
+/// (RFC 9110 §5.6.1).
+std::vector<std::string> list_items(const std::vector<std::string_view>& values)
+{
+  std::vector<std::string> items;
+  for (std::string_view list : values) {
+    while (true) {
+      const auto comma = list.find(',');
+      const auto item = trim(list.substr(0, comma));
+      if (!item.empty()) {
+        items.push_back(util::to_lower(std::string(item)));
+      }
+      if (comma == std::string_view::npos) {
+        break;
+      }
+      list.remove_prefix(comma + 1);
+    }
+  }
+  return items;
 }
 
 /// Whether the comma-separated header value LIST names TOKEN (case-insensitive).
@@ -66,6 +104,12 @@ bool HttpRequest::keep_alive() const
     return connection != nullptr && list_has(*connection, "keep-alive");
   }
   return connection == nullptr || !list_has(*connection, "close");
+}
+
+bool HttpRequest::expects_continue() const
+{
+  const std::string* expect = header("expect");
+  return minor_version == 1 && expect != nullptr && list_has(*expect, "100-continue");
 }
 
 std::optional<std::string> HttpRequest::query_param(std::string_view name) const
@@ -153,6 +197,9 @@ ReadStatus RequestReader::read(std::string_view input, std::size_t& consumed, Ht
         line.remove_suffix(1);
       }
       consumed += eol + 1;
+      if (has_line_break_or_nul(line)) {
+        return ReadStatus::bad_request; // a bare CR, or a NUL
+      }
       if (m_state == State::chunk_data_end) {
         if (!line.empty()) {
           return ReadStatus::bad_request;
@@ -161,6 +208,12 @@ ReadStatus RequestReader::read(std::string_view input, std::size_t& consumed, Ht
       } else if (m_state == State::trailers) {
         if (line.empty()) {
           return finish();
+        }
+        // Trailers are dropped, but each line of them is held until it is whole: as many as
+        // a head may have, no more.
+        m_trailer_bytes += eol + 1;
+        if (m_trailer_bytes > m_limits.max_head) {
+          return ReadStatus::head_too_large;
         }
       } else {
         const std::string_view size_text = trim(line.substr(0, line.find(';')));
@@ -262,8 +315,7 @@ ReadStatus RequestReader::parse_head(std::string_view head, HttpRequest& request
   const std::string_view method = request_line.substr(0, space1);
   const std::string_view target = request_line.substr(space1 + 1, space2 - space1 - 1);
   const std::string_view version = request_line.substr(space2 + 1);
-  if (!std::all_of(method.begin(), method.end(), is_token_char) || target.empty() ||
-      target.find(' ') != std::string_view::npos) {
+  if (!std::all_of(method.begin(), method.end(), is_token_char) || !valid_target(target)) {
     return ReadStatus::bad_request;
   }
   if (version == "HTTP/1.1") {
@@ -306,21 +358,39 @@ ReadStatus RequestReader::parse_head(std::string_view head, HttpRequest& request
     if (!std::all_of(name.begin(), name.end(), is_token_char)) {
       return ReadStatus::bad_request;
     }
-    request.headers.emplace_back(util::to_lower(std::string(name)),
-                                 std::string(trim(line.substr(colon + 1))));
-  }
-
-  const std::string* transfer_encoding = request.header("transfer-encoding");
-  const std::string* content_length = request.header("content-length");
-  if (transfer_encoding != nullptr) {
-    if (util::to_lower(std::string(trim(*transfer_encoding))) != "chunked") {
-      return ReadStatus::not_implemented;
-    }
-    // Both framings at once is how request smuggling starts (RFC 9112 §6.3).
-    if (content_length != nullptr) {
+    const std::string_view value = line.substr(colon + 1);
+    if (has_line_break_or_nul(value)) {
       return ReadStatus::bad_request;
     }
+    request.headers.emplace_back(util::to_lower(std::string(name)), std::string(trim(value)));
+  }
+  return read_framing(request);
+}
+
+ReadStatus RequestReader::read_framing(HttpRequest& request)
+{
+  std::vector<std::string_view> codings_lines;
+  for (const auto& [key, value] : request.headers) {
+    if (key == "transfer-encoding") {
+      codings_lines.push_back(value);
+    }
+  }
+  const std::string* content_length = request.header("content-length");
+  if (!codings_lines.empty()) {
+    // RFC 9112 §6.1: in HTTP/1.0 a Transfer-Encoding means the framing is faulty. §6.3: both
+    // framings at once is how request smuggling starts, and a body whose last coding is not
+    // chunked has no length that can be known. §7: chunked is applied once.
+    const std::vector<std::string> codings = list_items(codings_lines);
+    if (request.minor_version == 0 || content_length != nullptr || codings.empty() ||
+        codings.back() != "chunked" ||
+        std::count(codings.begin(), codings.end(), "chunked") != 1) {
+      return ReadStatus::bad_request;
+    }
+    if (codings.size() > 1) {
+      return ReadStatus::not_implemented; // gzip and the others are not decoded here
+    }
     m_state = State::chunk_size;
+    m_trailer_bytes = 0;
     return ReadStatus::complete;
   }
   if (content_length != nullptr) {
@@ -355,6 +425,7 @@ ReadStatus RequestReader::finish()
 {
   m_state = State::head;
   m_remaining = 0;
+  m_trailer_bytes = 0;
   return ReadStatus::complete;
 }
 

@@ -24,6 +24,8 @@ struct HttpRequest {
   const std::string* header(std::string_view name) const;
   /// Whether the connection stays open after the response (HTTP/1.1 default, Connection).
   bool keep_alive() const;
+  /// Whether the client waits for "100 Continue" before it sends the body (HTTP/1.1 only).
+  bool expects_continue() const;
   /// The first query parameter named NAME, percent-decoded ('+' is a space).
   std::optional<std::string> query_param(std::string_view name) const;
 };
@@ -39,10 +41,11 @@ struct RequestLimits {
 enum class ReadStatus {
   incomplete,     ///< more bytes needed
   complete,       ///< a whole request was read
-  bad_request,    ///< 400: not HTTP/1.x, a malformed line, header or chunk
-  head_too_large, ///< 431
+  bad_request,    ///< 400: not HTTP/1.x, a malformed line, header or chunk, a framing that
+                  ///< is not one (RFC 9112 §6.3), a CR, LF or NUL in a header value
+  head_too_large, ///< 431: the head, or the trailers, over the head limit
   body_too_large, ///< 413
-  not_implemented ///< 501: a transfer coding other than chunked
+  not_implemented ///< 501: a transfer coding before the final chunked
 };
 
 class RequestReader {
@@ -53,18 +56,24 @@ public:
   /// (also when incomplete: those bytes are kept inside). A complete request lands in REQUEST
   /// and the reader is ready for the next one.
   ReadStatus read(std::string_view input, std::size_t& consumed, HttpRequest& request);
+  /// Whether the head of the current request has been read and its body has not (REQUEST
+  /// then holds the head).
+  bool reading_body() const { return m_state != State::head; }
 
 private:
   enum class State { head, body, chunk_size, chunk_data, chunk_data_end, trailers };
 
   ReadStatus read_head(std::string_view input, std::size_t& consumed, HttpRequest& request);
   ReadStatus parse_head(std::string_view head, HttpRequest& request);
+  /// How the body of REQUEST, whose head is read, is framed (RFC 9112 §6).
+  ReadStatus read_framing(HttpRequest& request);
   ReadStatus finish();
 
   RequestLimits m_limits;
   State m_state = State::head;
   std::size_t m_head_scanned = 0; ///< bytes of an unfinished head already searched for its end
   std::size_t m_remaining = 0;    ///< body or chunk bytes still to come
+  std::size_t m_trailer_bytes = 0; ///< of the trailer section read so far
 };
 
 } // namespace net

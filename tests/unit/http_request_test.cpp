@@ -135,6 +135,14 @@ RequestLimits limits(std::size_t max_head, std::size_t max_body)
   return out;
 }
 
+/// The one request INPUT holds.
+HttpRequest only(std::string_view input)
+{
+  const Outcome outcome = feed_whole(input);
+  EXPECT_EQ(outcome.parsed.size(), 1U) << outcome.text();
+  return outcome.parsed.empty() ? HttpRequest() : outcome.parsed[0];
+}
+
 // --- heads -------------------------------------------------------------------------------------
 
 TEST(HttpRequest, ReadsASimpleGet)
@@ -288,6 +296,33 @@ TEST(HttpRequest, AHeadOfExactlyTheLimitIsReadHoweverItArrives)
   read_every_way(lf_head + "\n", limits(lf_head.size(), 1024));
 }
 
+TEST(HttpRequest, ControlCharactersInHeaderValuesAreRefused)
+{
+  // RFC 9110 §5.5: CR, LF and NUL in a field value are refused, so no route can store one and
+  // echo it into a response head.
+  for (const std::string& value : {std::string("text/plain\rX-Injected: yes"), std::string("a\r"),
+                                  std::string("\ra"), std::string("a\0b", 3),
+                                  std::string("\0", 1)}) {
+    const std::string input = "POST / HTTP/1.1\r\nContent-Type: " + value + "\r\n\r\n";
+    EXPECT_EQ(read_every_way(input).text(), "=> bad_request") << value;
+  }
+  // A CR just before the CRLF is a bare CR too.
+  EXPECT_EQ(read_every_way("GET / HTTP/1.1\r\nX: a\r\r\n\r\n").text(), "=> bad_request");
+  // Tabs and spaces inside a value are fine.
+  const Outcome tabbed = read_every_way("GET / HTTP/1.1\r\nX: a\tb c\r\n\r\n");
+  ASSERT_EQ(tabbed.parsed.size(), 1U) << tabbed.text();
+  EXPECT_EQ(*tabbed.parsed[0].header("x"), "a\tb c");
+}
+
+TEST(HttpRequest, ControlCharactersInTheTargetAreRefused)
+{
+  for (const std::string& target : {std::string("/a\rb"), std::string("/a\0b", 5),
+                                   std::string("/a\tb"), std::string("/a\x7f")}) {
+    EXPECT_EQ(read_every_way("GET " + target + " HTTP/1.1\r\n\r\n").text(), "=> bad_request")
+      << target;
+  }
+}
+
 // --- Content-Length bodies --------------------------------------------------------------------
 
 TEST(HttpRequest, ContentLengthBody)
@@ -381,6 +416,51 @@ TEST(HttpRequest, ChunkedBodyWithTrailersAndBareLineFeeds)
   EXPECT_EQ(outcome.parsed[1].path, "/after");
 }
 
+TEST(HttpRequest, TrailersAreBoundedByTheHeadLimit)
+{
+  // Each trailer line is short, but there is no end to them: the trailer section counts
+  // against the same limit as the head.
+  std::string input = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
+  for (int i = 0; i < 40; ++i) {
+    input += "X-Trailer: " + std::string(20, 't') + "\r\n";
+  }
+  EXPECT_EQ(read_every_way(input + "\r\n", limits(512, 1024)).text(), "=> head_too_large");
+  EXPECT_EQ(read_every_way(input, limits(512, 1024)).text(), "=> head_too_large");
+  // Under the limit they are read (and dropped).
+  const Outcome fits = read_every_way(input + "\r\n", limits(4096, 1024));
+  EXPECT_EQ(fits.parsed.size(), 1U) << fits.text();
+  // A trailer with a bare CR or a NUL is refused like a header.
+  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+                           "X: a\rb\r\n\r\n")
+              .text(),
+            "=> bad_request");
+}
+
+TEST(HttpRequest, ExpectContinue)
+{
+  EXPECT_TRUE(only("POST / HTTP/1.1\r\nExpect: 100-Continue\r\n\r\n").expects_continue());
+  EXPECT_FALSE(only("POST / HTTP/1.1\r\n\r\n").expects_continue());
+  EXPECT_FALSE(only("POST / HTTP/1.1\r\nExpect: something\r\n\r\n").expects_continue());
+  EXPECT_FALSE(only("POST / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n").expects_continue())
+    << "HTTP/1.0 clients do not know 100";
+}
+
+TEST(HttpRequest, TheReaderTellsWhenItWaitsForABody)
+{
+  RequestReader reader({});
+  HttpRequest request;
+  std::size_t consumed = 0;
+  EXPECT_FALSE(reader.reading_body());
+  const std::string input = "POST / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n";
+  EXPECT_EQ(reader.read(input, consumed, request), ReadStatus::incomplete);
+  EXPECT_EQ(consumed, input.size());
+  EXPECT_TRUE(reader.reading_body());
+  EXPECT_TRUE(request.expects_continue()) << "the head is there while the body is read";
+  EXPECT_EQ(reader.read("abc", consumed, request), ReadStatus::complete);
+  EXPECT_FALSE(reader.reading_body());
+  EXPECT_EQ(request.body, "abc");
+}
+
 TEST(HttpRequest, ChunkedEmptyBody)
 {
   const Outcome outcome =
@@ -445,14 +525,53 @@ TEST(HttpRequest, ChunkedBodyLimitCountsAllChunks)
   EXPECT_EQ(read_every_way(head + "b\r\n", limits(1024, 10)).text(), "=> body_too_large");
 }
 
-TEST(HttpRequest, TransferCodingsOtherThanChunked)
+TEST(HttpRequest, TransferCodingsBeforeChunked)
 {
-  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").text(),
-            "=> not_implemented");
   EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n").text(),
             "=> not_implemented");
+}
+
+TEST(HttpRequest, TransferCodingsOtherThanChunkedLast)
+{
+  // RFC 9112 §6.3: when chunked is not the final coding the length cannot be known: 400.
+  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").text(),
+            "=> bad_request");
   EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\n").text(),
+            "=> bad_request");
+  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n").text(),
+            "=> bad_request");
+  // Two header lines are one list: chunked, then gzip.
+  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                           "Transfer-Encoding: gzip\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+              .text(),
+            "=> bad_request");
+  // Chunked twice is not a framing either (RFC 9112 §7).
+  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n").text(),
+            "=> bad_request");
+  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                           "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+              .text(),
+            "=> bad_request");
+  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: \r\n\r\n").text(),
+            "=> bad_request");
+  // Chunked last, after a coding this reader does not decode: 501.
+  EXPECT_EQ(read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n"
+                           "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+              .text(),
             "=> not_implemented");
+  // Empty list elements do not count (RFC 9110 §5.6.1); case does not matter.
+  const Outcome spaced = read_every_way("POST / HTTP/1.1\r\nTransfer-Encoding: , CHUNKED ,\r\n\r\n"
+                                        "1\r\nx\r\n0\r\n\r\n");
+  ASSERT_EQ(spaced.parsed.size(), 1U) << spaced.text();
+  EXPECT_EQ(spaced.parsed[0].body, "x");
+}
+
+TEST(HttpRequest, TransferEncodingInHttp10IsRejected)
+{
+  // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
+  EXPECT_EQ(read_every_way("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+              .text(),
+            "=> bad_request");
 }
 
 TEST(HttpRequest, TransferEncodingWithContentLengthIsRejected)
@@ -509,13 +628,6 @@ TEST(HttpRequest, TheReaderIsReusableAfterEachRequest)
 }
 
 // --- keep-alive --------------------------------------------------------------------------------
-
-HttpRequest only(std::string_view input)
-{
-  const Outcome outcome = feed_whole(input);
-  EXPECT_EQ(outcome.parsed.size(), 1U) << outcome.text();
-  return outcome.parsed.empty() ? HttpRequest() : outcome.parsed[0];
-}
 
 TEST(HttpRequest, KeepAlive)
 {
