@@ -132,7 +132,7 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
                           + " (--max-retries)",
                         request.url.str());
     }
-    const auto wait = std::max(backoff.delay(attempt), floor.value_or(std::chrono::milliseconds(0)));
+    const auto wait = backoff.wait(attempt, floor);
     ++m_retries;
     if (on_retry) {
       on_retry(why, wait);

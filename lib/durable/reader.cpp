@@ -459,7 +459,7 @@ Reader::End Reader::run()
                           + " (--max-retries)",
                         url);
     }
-    const milliseconds wait = std::max(backoff.delay(failures), floor.value_or(milliseconds(0)));
+    const milliseconds wait = backoff.wait(failures, floor);
     ++failures;
     m_handler.on_retry(wait, why);
     const Clock::time_point wake = Clock::now() + wait;

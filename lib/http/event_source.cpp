@@ -296,7 +296,7 @@ EventSource::End EventSource::run()
     if (m_server_retry) {
       backoff.set_retry(*m_server_retry);
     }
-    const milliseconds wait = retry_after ? *retry_after : backoff.delay(attempt);
+    const milliseconds wait = backoff.wait(attempt, retry_after);
     ++attempt;
     m_handler.on_reconnect(wait, why);
     const Clock::time_point wake = Clock::now() + wait;

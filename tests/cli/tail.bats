@@ -83,15 +83,24 @@ gap() {
   done
 }
 
-@test "honours Retry-After on 503" {
-  scenario '{"status": 503, "headers": {"Retry-After": "1"}}' '{"steps": [{"send": "retry: 10\ndata: back\n\n"}]}' '{"status": 204}'
+@test "honours Retry-After on 503 as the least wait" {
+  # Above the first wait of 3s (the default retry), Retry-After decides.
+  scenario '{"status": 503, "headers": {"Retry-After": "4"}}' '{"steps": [{"send": "retry: 10\ndata: back\n\n"}]}' '{"status": 204}'
   run --separate-stderr "$SSE" tail "$SERVER_URL"
   assert_success
   assert_output '{"event":"message","data":"back","retry":10}'
   local waited
   waited=$(gap 1)
-  ((waited >= 1000)) || fail "retried after ${waited}ms despite Retry-After: 1"
-  assert_regex "$stderr" "HTTP 503 Service Unavailable; reconnecting in 1000ms"
+  ((waited >= 4000)) || fail "retried after ${waited}ms despite Retry-After: 4"
+  assert_regex "$stderr" "HTTP 503 Service Unavailable; reconnecting in 4000ms"
+}
+
+@test "a Retry-After of years waits no longer than --max-backoff" {
+  scenario '{"status": 503, "headers": {"Retry-After": "99999999"}}' '{"steps": [{"send": "data: back\n\n"}]}' '{"status": 204}'
+  run --separate-stderr timeout 20 "$SSE" tail --max-backoff 200ms "$SERVER_URL"
+  assert_success
+  assert_output '{"event":"message","data":"back"}'
+  assert_regex "$stderr" "HTTP 503 Service Unavailable; reconnecting in 200ms"
 }
 
 @test "a 401 is exit 4 at once, with the status and the start of the body" {
