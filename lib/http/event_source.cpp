@@ -1,6 +1,7 @@
 #include "http/event_source.hpp"
 
 #include "http/describe.hpp"
+#include "http/request_check.hpp"
 #include "http/retry.hpp"
 #include "http/watchdog.hpp"
 #include "util/error.hpp"
@@ -218,6 +219,7 @@ EventSource::End EventSource::run()
     m_transport.clear_cancel();
     m_parser.finish();
     connection.rethrow();
+    throw_if_unrecoverable(result, url);
     if (m_handler.done()) {
       return End::finished;
     }

@@ -233,6 +233,38 @@ gap() {
   assert_file_not_exists cursor.tmp.*
 }
 
+@test "values with a line break are refused before a request is sent: exit 2 naming the option" {
+  scenario '{"steps": [{"send": "data: x\n\n"}]}'
+  local option
+  for option in --last-event-id --bearer -u -H; do
+    local value=$'1\r\nX-Injected: yes'
+    [[ $option == -H ]] && value=$'X-A: 1\r\nX-Injected: yes'
+    run --separate-stderr "$SSE" tail --no-reconnect "$option" "$value" "$SERVER_URL"
+    assert_failure 2
+    assert_output ""
+    assert_regex "$stderr" "^sse: error: --[a-z-]+: .*contains a line break \(CR or LF\)"
+    [[ $stderr != *X-Injected* ]] || fail "the error echoes the injected line: $stderr"
+  done
+  # A method that would split the request line.
+  run --separate-stderr "$SSE" tail --no-reconnect -X $'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET' "$SERVER_URL"
+  assert_failure 2
+  assert_regex "$stderr" "^sse: error: --request: the method contains"
+  run --separate-stderr "$SSE" tail --no-reconnect -H 'X A: b' "$SERVER_URL"
+  assert_failure 2
+  assert_regex "$stderr" "the header name contains ' '"
+  [[ ! -s requests.ndjson ]] || fail "a request reached the server: $(cat requests.ndjson)"
+}
+
+@test "a cursor file with a line break is exit 3, nothing sent" {
+  scenario '{"steps": [{"send": "data: x\n\n"}]}'
+  printf '1\r\nX-Injected: yes\n' > cursor
+  run --separate-stderr "$SSE" tail --no-reconnect --cursor-file cursor "$SERVER_URL"
+  assert_failure 3
+  assert_output ""
+  assert_equal "$stderr" "sse: error: the cursor file does not hold a last event ID that can be sent: it contains a line break (CR or LF) (cursor)"
+  [[ ! -s requests.ndjson ]] || fail "a request reached the server: $(cat requests.ndjson)"
+}
+
 @test "--cursor-file keeps the id of the last event written before an error" {
   scenario '{"steps": [{"send": "id: 5\ndata: ok\n\nevent: error\ndata: boom\n\n"}, {"stall": true}]}'
   run --separate-stderr "$SSE" tail --cursor-file cursor "$SERVER_URL"

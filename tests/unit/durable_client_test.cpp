@@ -87,6 +87,15 @@ TEST(DurableClient, ARetryAfterOfYearsWaitsNoLongerThanTheCap)
   EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{20ms}));
 }
 
+TEST(DurableClient, ARequestTheTransportCannotSendIsAUsageErrorNotRetried)
+{
+  FakeTransport transport;
+  transport.responses = {{0, {}, {}, Outcome::invalid_request}};
+  durable::Client client(transport, base(), fast());
+  EXPECT_EQ(error_of([&] { client.close(); }).code(), util::Errc::usage);
+  EXPECT_EQ(transport.requests.size(), 1U);
+}
+
 TEST(DurableClient, RefusalsAreNotRetried)
 {
   for (const int status : {400, 403, 404, 409, 410, 413}) {

@@ -114,6 +114,15 @@ TEST(HttpEventSource, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
   EXPECT_EQ(recorder.waits, (std::vector<std::chrono::milliseconds>{20ms}));
 }
 
+TEST(HttpEventSource, ARequestTheTransportCannotSendIsAUsageErrorNotRetried)
+{
+  FakeTransport transport;
+  transport.responses = {{0, {}, {}, Outcome::invalid_request}};
+  Recorder recorder;
+  EXPECT_EQ(error_of(transport, options(), recorder), util::Errc::usage);
+  EXPECT_EQ(transport.requests.size(), 1U);
+}
+
 TEST(HttpEventSource, AResponseThatIsNotAnEventStreamIsBadInput)
 {
   FakeTransport transport;
