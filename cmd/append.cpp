@@ -343,6 +343,7 @@ void register_append(CLI::App& app, Context& context)
   const char* producer = "Producer";
   sub->add_option("--producer", options->producer,
                   "Idempotent producer id (default sse-HOST-PID)")
+    ->check(check_header_value, "ID")
     ->option_text("ID")
     ->group(producer);
   sub->add_option("--epoch", options->epoch, "Producer epoch (default 0)")
@@ -353,6 +354,7 @@ void register_append(CLI::App& app, Context& context)
     ->group(producer);
   sub->add_option("--seq", options->seq,
                   "Send Stream-Seq SEQ (stdin: SEQ.0000000000, SEQ.0000000001, ...)")
+    ->check(check_header_value, "SEQ")
     ->option_text("SEQ")
     ->group(producer);
 

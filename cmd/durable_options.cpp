@@ -2,6 +2,7 @@
 
 #include "trace.hpp"
 #include "durable/protocol.hpp"
+#include "http/request_check.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
 
@@ -17,6 +18,7 @@ void add_auth_option(CLI::App& sub, std::optional<std::string>& auth)
 {
   sub.add_option("--auth", auth,
                  "Send VALUE as the Authorization header (default: $STREAM_AUTH)")
+    ->check(check_header_value, "VALUE")
     ->option_text("VALUE")
     ->group("Request");
 }
@@ -55,6 +57,7 @@ void add_stream_settings(CLI::App& sub, StreamSettings& settings, const std::str
                          const char* group)
 {
   auto* type = sub.add_option("--content-type", settings.content_type, type_help)
+                 ->check(check_header_value, "TYPE")
                  ->option_text("TYPE")
                  ->group(group);
   sub.add_flag("--json", settings.json, "Same as --content-type application/json")
@@ -114,8 +117,9 @@ http::Request durable_request(const RequestOptions& request, const std::optional
     }
   }
   if (value) {
-    if (value->empty() || value->find_first_of("\r\n") != std::string::npos) {
-      throw util::Error(util::Errc::usage, "the Authorization value is empty or spans lines",
+    const std::string problem = value->empty() ? "is empty" : http::value_problem(*value);
+    if (!problem.empty()) {
+      throw util::Error(util::Errc::usage, "the Authorization value " + problem,
                         auth ? "--auth" : "STREAM_AUTH");
     }
     std::erase_if(base.headers, [](const auto& header) {

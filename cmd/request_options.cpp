@@ -1,5 +1,6 @@
 #include "request_options.hpp"
 
+#include "http/request_check.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
 
@@ -45,15 +46,46 @@ std::string check_duration(const std::string& value)
   return "'" + value + "' is not a duration (a number with ms, s, m or h, e.g. 500ms, 15s, 2m)";
 }
 
+std::string check_header_value(const std::string& value)
+{
+  const std::string problem = http::value_problem(value);
+  return problem.empty() ? std::string() : "the value " + problem;
+}
+
+namespace {
+
+// -H 'Name: value': a token before the colon, a value that cannot split the request.
+std::string check_header_option(const std::string& header)
+{
+  const auto colon = header.find(':');
+  if (colon == std::string::npos || colon == 0) {
+    return "expected 'Name: value'";
+  }
+  if (const auto problem = http::token_problem(trim(header.substr(0, colon))); !problem.empty()) {
+    return "the header name " + problem;
+  }
+  return check_header_value(header.substr(colon + 1));
+}
+
+std::string check_method(const std::string& method)
+{
+  const std::string problem = http::token_problem(method);
+  return problem.empty() ? std::string() : "the method " + problem;
+}
+
+} // namespace
+
 void add_request_options(CLI::App& sub, RequestOptions& options, bool with_body)
 {
   const char* group = "Request";
   sub.add_option("-H,--header", options.headers, "Add a header 'Name: value' (repeatable)")
     ->allow_extra_args(false) // one HEADER per -H: the next word is the URL
+    ->check(check_header_option, "HEADER")
     ->option_text("HEADER")
     ->group(group);
   if (with_body) {
     sub.add_option("-X,--request", options.method, "Use METHOD instead of GET (POST with a body)")
+      ->check(check_method, "METHOD")
       ->option_text("METHOD")
       ->group(group);
     auto* data = sub.add_option("-d,--data", options.data, "Send DATA as the body; @FILE or @- reads it")
@@ -65,9 +97,11 @@ void add_request_options(CLI::App& sub, RequestOptions& options, bool with_body)
       ->group(group);
   }
   sub.add_option("-u,--user", options.user, "Basic authentication as USER:PASSWORD")
+    ->check(check_header_value, "USER:PASSWORD")
     ->option_text("USER:PASSWORD")
     ->group(group);
   sub.add_option("--bearer", options.bearer, "Send 'Authorization: Bearer TOKEN'")
+    ->check(check_header_value, "TOKEN")
     ->option_text("TOKEN")
     ->group(group);
   sub.add_flag("-k,--insecure", options.insecure, "Do not verify the server's TLS certificate")
@@ -92,10 +126,8 @@ http::Request build_request(const RequestOptions& options, const std::string& ur
   request.url = http::parse_url(url);
   for (const auto& header : options.headers) {
     const auto colon = header.find(':');
-    if (colon == std::string::npos || colon == 0
-        || header.find_first_of("\r\n") != std::string::npos) {
-      throw util::Error(util::Errc::usage, "invalid header '" + header + "': expected 'Name: value'",
-                        "-H");
+    if (const auto problem = check_header_option(header); !problem.empty()) {
+      throw util::Error(util::Errc::usage, "invalid header: " + problem, "-H");
     }
     request.headers.emplace_back(trim(header.substr(0, colon)), trim(header.substr(colon + 1)));
   }

@@ -35,4 +35,8 @@ http::Request build_request(const RequestOptions& options, const std::string& ur
 /// Validates a duration option value ("500ms", "15s", "2m").
 std::string check_duration(const std::string& value);
 
+/// Validates an option value that is sent as a header value: no CR, LF or other control
+/// character that could add a header or split the request (http::value_problem).
+std::string check_header_value(const std::string& value);
+
 } // namespace cmd

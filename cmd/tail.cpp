@@ -17,6 +17,7 @@
 #include "stdout_watch.hpp"
 #include "http/event_source.hpp"
 #include "http/httplib_transport.hpp"
+#include "http/request_check.hpp"
 #include "record/recording.hpp"
 #include "util/units.hpp"
 
@@ -275,6 +276,12 @@ int run_tail(const TailOptions& options, const Context& context)
   if (options.last_event_id) {
     source.last_event_id = *options.last_event_id;
   } else if (auto saved = handler.saved_cursor()) {
+    // The file is input like any other: a line break in it would add headers to the request.
+    if (const auto problem = http::value_problem(*saved); !problem.empty()) {
+      throw util::Error(util::Errc::bad_input,
+                        "the cursor file does not hold a last event ID that can be sent: it " + problem,
+                        options.cursor_file);
+    }
     source.last_event_id = *saved;
   }
   http::HttplibTransport transport;
@@ -372,6 +379,7 @@ void register_tail(CLI::App& app, Context& context)
     ->check(check_duration, "DUR")
     ->group(reconnecting);
   sub->add_option("--last-event-id", options->last_event_id, "Start from this event id")
+    ->check(check_header_value, "ID")
     ->option_text("ID")
     ->group(reconnecting);
   sub->add_option("--cursor-file", options->cursor_file,

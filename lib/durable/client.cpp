@@ -2,6 +2,7 @@
 
 #include "durable/protocol.hpp"
 #include "http/describe.hpp"
+#include "http/request_check.hpp"
 #include "http/retry.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
@@ -106,6 +107,7 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
     ReplyCollector collector;
     const auto result = m_transport.send(request, collector);
     m_transport.clear_cancel();
+    http::throw_if_unrecoverable(result, request.url.str());
     std::string why;
     std::optional<std::chrono::milliseconds> floor;
     if (result.outcome == http::TransferResult::Outcome::completed
@@ -132,7 +134,7 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
                           + " (--max-retries)",
                         request.url.str());
     }
-    const auto wait = std::max(backoff.delay(attempt), floor.value_or(std::chrono::milliseconds(0)));
+    const auto wait = backoff.wait(attempt, floor);
     ++m_retries;
     if (on_retry) {
       on_retry(why, wait);

@@ -3,6 +3,7 @@
 #include "durable/json_splitter.hpp"
 #include "durable/protocol.hpp"
 #include "http/describe.hpp"
+#include "http/request_check.hpp"
 #include "http/retry.hpp"
 #include "http/watchdog.hpp"
 #include "sse/parser.hpp"
@@ -387,6 +388,7 @@ Reader::End Reader::run()
     const http::Watchdog::Expiry expiry = watchdog.disarm();
     m_transport.clear_cancel();
     response.rethrow();
+    http::throw_if_unrecoverable(result, url);
     {
       std::lock_guard lock(m_wait_mutex);
       if (m_interrupted) {
@@ -459,7 +461,7 @@ Reader::End Reader::run()
                           + " (--max-retries)",
                         url);
     }
-    const milliseconds wait = std::max(backoff.delay(failures), floor.value_or(milliseconds(0)));
+    const milliseconds wait = backoff.wait(failures, floor);
     ++failures;
     m_handler.on_retry(wait, why);
     const Clock::time_point wake = Clock::now() + wait;

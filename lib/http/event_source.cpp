@@ -1,6 +1,7 @@
 #include "http/event_source.hpp"
 
 #include "http/describe.hpp"
+#include "http/request_check.hpp"
 #include "http/retry.hpp"
 #include "http/watchdog.hpp"
 #include "util/error.hpp"
@@ -218,6 +219,7 @@ EventSource::End EventSource::run()
     m_transport.clear_cancel();
     m_parser.finish();
     connection.rethrow();
+    throw_if_unrecoverable(result, url);
     if (m_handler.done()) {
       return End::finished;
     }
@@ -296,7 +298,7 @@ EventSource::End EventSource::run()
     if (m_server_retry) {
       backoff.set_retry(*m_server_retry);
     }
-    const milliseconds wait = retry_after ? *retry_after : backoff.delay(attempt);
+    const milliseconds wait = backoff.wait(attempt, retry_after);
     ++attempt;
     m_handler.on_reconnect(wait, why);
     const Clock::time_point wake = Clock::now() + wait;

@@ -3,6 +3,8 @@
 
 #include "http/httplib_transport.hpp"
 
+#include "http/request_check.hpp"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -142,6 +144,10 @@ TransferResult HttplibTransport::send(const Request& original, ResponseHandler& 
 TransferResult HttplibTransport::send_once(const Request& request, ResponseHandler& handler,
                                            std::optional<std::string>& location, int& status)
 {
+  // The last line of defence against request splitting: cpp-httplib writes what it is given.
+  if (auto problem = request_problem(request); !problem.empty()) {
+    return {TransferResult::Outcome::invalid_request, problem};
+  }
   httplib::Client client(request.url.origin());
   {
     std::lock_guard lock(m_mutex);

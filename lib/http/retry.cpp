@@ -26,6 +26,16 @@ std::chrono::milliseconds Backoff::delay(std::uint32_t attempt)
   return milliseconds(pick(m_random));
 }
 
+std::chrono::milliseconds Backoff::wait(std::uint32_t attempt,
+                                        std::optional<std::chrono::milliseconds> retry_after)
+{
+  const std::chrono::milliseconds backoff = delay(attempt);
+  if (!retry_after || *retry_after <= backoff) {
+    return backoff;
+  }
+  return std::min(*retry_after, std::max(m_cap, std::chrono::milliseconds(0)));
+}
+
 std::optional<std::chrono::milliseconds> parse_retry_after(
   std::string_view value, std::chrono::system_clock::time_point now)
 {

@@ -24,6 +24,12 @@ public:
   /// repeated failures spread out so that clients do not return all at once.
   std::chrono::milliseconds delay(std::uint32_t attempt);
 
+  /// The wait before retry ATTEMPT after a reply that may carry Retry-After: delay(ATTEMPT),
+  /// at least RETRY_AFTER, and never more than the cap, so that a server cannot park the
+  /// client for years. Every retry loop waits this long.
+  std::chrono::milliseconds wait(std::uint32_t attempt,
+                                 std::optional<std::chrono::milliseconds> retry_after);
+
 private:
   std::chrono::milliseconds m_retry;
   std::chrono::milliseconds m_cap;

@@ -57,6 +57,8 @@ struct TransferResult {
     cancelled,      ///< cancel() was called
     connect_failed, ///< no connection could be made (refused, DNS, TLS handshake, proxy)
     broken,         ///< the connection failed mid-way
+    invalid_request, ///< the request cannot be sent as it is (see request_problem): nothing was sent
+    bad_response,    ///< the response broke a limit before its body (headers too large): not to be retried
   };
   Outcome outcome = Outcome::completed;
   std::string message; ///< what went wrong, for the user

@@ -203,6 +203,32 @@ teardown() {
   assert_regex "$stderr" 'does not apply to a Durable Streams read'
 }
 
+@test "values that would add a header are exit 2 naming the option, before anything is sent" {
+  start_durable --memory
+  local url="$DURABLE_URL/v1/stream/inject"
+  local bad=$'x\r\nX-Injected: yes'
+  run --separate-stderr "$SSE" append --auth "$bad" "$url" a
+  assert_failure 2
+  assert_regex "$stderr" '^sse: error: --auth: the value contains a line break'
+  run --separate-stderr "$SSE" append --producer "$bad" "$url" a
+  assert_failure 2
+  assert_regex "$stderr" '^sse: error: --producer: the value contains a line break'
+  run --separate-stderr "$SSE" append --seq "$bad" "$url" a
+  assert_failure 2
+  assert_regex "$stderr" '^sse: error: --seq: '
+  run --separate-stderr "$SSE" create --content-type "$bad" "$url"
+  assert_failure 2
+  assert_regex "$stderr" '^sse: error: --content-type: '
+  run --separate-stderr "$SSE" tail --live none --auth "$bad" "$url"
+  assert_failure 2
+  STREAM_AUTH="$bad" run --separate-stderr "$SSE" info "$url"
+  assert_failure 2
+  assert_regex "$stderr" 'the Authorization value contains a line break \(CR or LF\) \(STREAM_AUTH\)'
+  # None of it reached the server: the stream was never created.
+  run --separate-stderr "$SSE" info "$url"
+  assert_failure 4
+}
+
 @test "tail --live none prints a JSON stream's messages with their offsets and exits 0" {
   start_durable --memory
   local url="$DURABLE_URL/v1/stream/read"

@@ -83,15 +83,24 @@ gap() {
   done
 }
 
-@test "honours Retry-After on 503" {
-  scenario '{"status": 503, "headers": {"Retry-After": "1"}}' '{"steps": [{"send": "retry: 10\ndata: back\n\n"}]}' '{"status": 204}'
+@test "honours Retry-After on 503 as the least wait" {
+  # Above the first wait of 3s (the default retry), Retry-After decides.
+  scenario '{"status": 503, "headers": {"Retry-After": "4"}}' '{"steps": [{"send": "retry: 10\ndata: back\n\n"}]}' '{"status": 204}'
   run --separate-stderr "$SSE" tail "$SERVER_URL"
   assert_success
   assert_output '{"event":"message","data":"back","retry":10}'
   local waited
   waited=$(gap 1)
-  ((waited >= 1000)) || fail "retried after ${waited}ms despite Retry-After: 1"
-  assert_regex "$stderr" "HTTP 503 Service Unavailable; reconnecting in 1000ms"
+  ((waited >= 4000)) || fail "retried after ${waited}ms despite Retry-After: 4"
+  assert_regex "$stderr" "HTTP 503 Service Unavailable; reconnecting in 4000ms"
+}
+
+@test "a Retry-After of years waits no longer than --max-backoff" {
+  scenario '{"status": 503, "headers": {"Retry-After": "99999999"}}' '{"steps": [{"send": "data: back\n\n"}]}' '{"status": 204}'
+  run --separate-stderr timeout 20 "$SSE" tail --max-backoff 200ms "$SERVER_URL"
+  assert_success
+  assert_output '{"event":"message","data":"back"}'
+  assert_regex "$stderr" "HTTP 503 Service Unavailable; reconnecting in 200ms"
 }
 
 @test "a 401 is exit 4 at once, with the status and the start of the body" {
@@ -222,6 +231,38 @@ gap() {
   assert_equal "$(request_header 2 last-event-id)" "2"
   assert_equal "$(cat cursor)" "3"
   assert_file_not_exists cursor.tmp.*
+}
+
+@test "values with a line break are refused before a request is sent: exit 2 naming the option" {
+  scenario '{"steps": [{"send": "data: x\n\n"}]}'
+  local option
+  for option in --last-event-id --bearer -u -H; do
+    local value=$'1\r\nX-Injected: yes'
+    [[ $option == -H ]] && value=$'X-A: 1\r\nX-Injected: yes'
+    run --separate-stderr "$SSE" tail --no-reconnect "$option" "$value" "$SERVER_URL"
+    assert_failure 2
+    assert_output ""
+    assert_regex "$stderr" "^sse: error: --[a-z-]+: .*contains a line break \(CR or LF\)"
+    [[ $stderr != *X-Injected* ]] || fail "the error echoes the injected line: $stderr"
+  done
+  # A method that would split the request line.
+  run --separate-stderr "$SSE" tail --no-reconnect -X $'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET' "$SERVER_URL"
+  assert_failure 2
+  assert_regex "$stderr" "^sse: error: --request: the method contains"
+  run --separate-stderr "$SSE" tail --no-reconnect -H 'X A: b' "$SERVER_URL"
+  assert_failure 2
+  assert_regex "$stderr" "the header name contains ' '"
+  [[ ! -s requests.ndjson ]] || fail "a request reached the server: $(cat requests.ndjson)"
+}
+
+@test "a cursor file with a line break is exit 3, nothing sent" {
+  scenario '{"steps": [{"send": "data: x\n\n"}]}'
+  printf '1\r\nX-Injected: yes\n' > cursor
+  run --separate-stderr "$SSE" tail --no-reconnect --cursor-file cursor "$SERVER_URL"
+  assert_failure 3
+  assert_output ""
+  assert_equal "$stderr" "sse: error: the cursor file does not hold a last event ID that can be sent: it contains a line break (CR or LF) (cursor)"
+  [[ ! -s requests.ndjson ]] || fail "a request reached the server: $(cat requests.ndjson)"
 }
 
 @test "--cursor-file keeps the id of the last event written before an error" {

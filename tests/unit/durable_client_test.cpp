@@ -65,11 +65,35 @@ TEST(DurableClient, RetryAfterIsAFloorForTheWait)
 {
   FakeTransport transport;
   transport.responses = {reply(503, {{"Retry-After", "1"}}), reply(204, {{"Stream-Next-Offset", "o"}})};
-  durable::Client client(transport, base(), fast());
+  auto policy = fast();
+  policy.cap = 5s; // under the cap, Retry-After is obeyed
+  durable::Client client(transport, base(), policy);
   std::vector<std::chrono::milliseconds> waits;
   client.on_retry = [&](const std::string&, std::chrono::milliseconds wait) { waits.push_back(wait); };
   client.close();
   EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{1000ms}));
+}
+
+TEST(DurableClient, ARetryAfterOfYearsWaitsNoLongerThanTheCap)
+{
+  FakeTransport transport;
+  transport.responses = {reply(503, {{"Retry-After", "99999999"}}), reply(204, {{"Stream-Next-Offset", "o"}})};
+  auto policy = fast();
+  policy.cap = 20ms;
+  durable::Client client(transport, base(), policy);
+  std::vector<std::chrono::milliseconds> waits;
+  client.on_retry = [&](const std::string&, std::chrono::milliseconds wait) { waits.push_back(wait); };
+  client.close();
+  EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{20ms}));
+}
+
+TEST(DurableClient, ARequestTheTransportCannotSendIsAUsageErrorNotRetried)
+{
+  FakeTransport transport;
+  transport.responses = {{0, {}, {}, Outcome::invalid_request}};
+  durable::Client client(transport, base(), fast());
+  EXPECT_EQ(error_of([&] { client.close(); }).code(), util::Errc::usage);
+  EXPECT_EQ(transport.requests.size(), 1U);
 }
 
 TEST(DurableClient, RefusalsAreNotRetried)

@@ -475,6 +475,21 @@ TEST(DurableReader, UnavailableAndConnectFailuresAreRetried)
   EXPECT_EQ(recorder.retries.size(), 3U);
 }
 
+TEST(DurableReader, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
+{
+  struct Waits : Recorder {
+    std::vector<std::chrono::milliseconds> waits;
+    void on_retry(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+  };
+  FakeTransport transport;
+  transport.responses = {failure(503, {{"Retry-After", "99999999"}}), text("o1", {"ab"}, true)};
+  auto o = options(Live::none);
+  o.max_backoff = 20ms;
+  Waits recorder;
+  EXPECT_EQ(Reader(transport, o, recorder).run(), Reader::End::up_to_date);
+  EXPECT_EQ(recorder.waits, (std::vector<std::chrono::milliseconds>{20ms}));
+}
+
 TEST(DurableReader, GivesUpAfterMaxRetriesWithoutProgress)
 {
   for (const Scripted& bad : {failure(503), refused()}) {

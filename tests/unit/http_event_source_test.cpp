@@ -99,6 +99,30 @@ TEST(HttpEventSource, RetryableStatusesAreRetried)
   }
 }
 
+TEST(HttpEventSource, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
+{
+  struct Waits : Recorder {
+    std::vector<std::chrono::milliseconds> waits;
+    void on_reconnect(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+  };
+  FakeTransport transport;
+  transport.responses = {{503, {{"Retry-After", "99999999"}}, {}}, {204, {}, {}}};
+  auto o = options();
+  o.max_backoff = 20ms;
+  Waits recorder;
+  http::EventSource(transport, o, recorder).run();
+  EXPECT_EQ(recorder.waits, (std::vector<std::chrono::milliseconds>{20ms}));
+}
+
+TEST(HttpEventSource, ARequestTheTransportCannotSendIsAUsageErrorNotRetried)
+{
+  FakeTransport transport;
+  transport.responses = {{0, {}, {}, Outcome::invalid_request}};
+  Recorder recorder;
+  EXPECT_EQ(error_of(transport, options(), recorder), util::Errc::usage);
+  EXPECT_EQ(transport.requests.size(), 1U);
+}
+
 TEST(HttpEventSource, AResponseThatIsNotAnEventStreamIsBadInput)
 {
   FakeTransport transport;

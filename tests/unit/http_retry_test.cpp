@@ -49,4 +49,16 @@ TEST(HttpRetry, ParsesRetryAfterSecondsAndDates)
   EXPECT_FALSE(http::parse_retry_after("-5", now));
 }
 
+TEST(HttpRetry, RetryAfterIsAFloorThatTheCapBounds)
+{
+  http::Backoff backoff(100ms, 5000ms, 3);
+  EXPECT_EQ(backoff.wait(0, 2000ms), 2000ms);
+  EXPECT_EQ(backoff.wait(0, std::nullopt), 100ms);
+  EXPECT_EQ(backoff.wait(0, 0ms), 100ms);
+  // Retry-After: 99999999 is three years: the cap wins.
+  const auto years = http::parse_retry_after("99999999", std::chrono::system_clock::now());
+  EXPECT_EQ(backoff.wait(0, years), 5000ms);
+  EXPECT_EQ(backoff.wait(7, years), 5000ms);
+}
+
 } // namespace
