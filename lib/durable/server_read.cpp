@@ -4,53 +4,84 @@
 
 #include "util/error.hpp"
 
+#include <limits>
+
 namespace durable {
+
+std::uint64_t Server::visit(const std::string& name, std::uint64_t from, std::uint64_t until,
+                            std::size_t max_bytes, const store::Store::Visitor& each)
+{
+  const auto found = m_streams.find(name);
+  if (found == m_streams.end()) {
+    return from;
+  }
+  const bool json = found->second->json();
+  // Which stream holds which part of [FROM, UNTIL): each its own records from its fork offset
+  // up to where the part the fork after it inherits ends. Found walking from NAME towards the
+  // source that holds FROM, read in the opposite order; a loop, not recursion, because a
+  // chain of forks is as long as its users make it.
+  struct Span {
+    const std::string* name;
+    std::uint64_t start;
+    std::uint64_t end;
+  };
+  std::vector<Span> spans;
+  std::uint64_t bound = std::min(until, found->second->meta.tail);
+  for (auto at = found; at != m_streams.end();) {
+    const auto& meta = at->second->meta;
+    const std::uint64_t start = meta.forked_from.empty() ? 0 : meta.fork_offset;
+    if (std::max(start, from) < bound) {
+      spans.push_back(Span{&at->first, std::max(start, from), bound});
+    }
+    if (from >= start || meta.forked_from.empty()) {
+      break;
+    }
+    bound = std::min(bound, start);
+    at = m_streams.find(meta.forked_from);
+  }
+
+  std::uint64_t next = from;
+  std::size_t given = 0;
+  for (auto span = spans.rbegin(); span != spans.rend() && given < max_bytes; ++span) {
+    if (span->start != next) {
+      break; // a part is missing: nothing after it is given
+    }
+    const std::uint64_t end = span->end;
+    m_store.read_each(*span->name, span->start, max_bytes - given,
+                      [&](std::uint64_t position, std::string_view bytes) {
+                        if (position >= end || position + bytes.size() <= next) {
+                          return;
+                        }
+                        if (position < next) {
+                          if (json) {
+                            next = position + bytes.size(); // a JSON read starts at a message
+                            return;
+                          }
+                          bytes.remove_prefix(next - position);
+                          position = next;
+                        }
+                        if (position + bytes.size() > end) {
+                          bytes = bytes.substr(0, end - position);
+                        }
+                        given += bytes.size();
+                        next = position + bytes.size();
+                        each(position, bytes);
+                      });
+    if (next < end) {
+      break; // MAX_BYTES reached (or the store had less than the span)
+    }
+  }
+  return next;
+}
 
 std::vector<store::Record> Server::collect(const std::string& name, std::uint64_t from,
                                            std::size_t max_bytes)
 {
   std::vector<store::Record> out;
-  const auto found = m_streams.find(name);
-  if (found == m_streams.end()) {
-    return out;
-  }
-  const Stream& stream = *found->second;
-  const auto& meta = stream.meta;
-  const bool json = stream.json();
-  std::size_t collected = 0;
-  // The inherited part first: the source's data up to the fork offset, never past it.
-  if (from < meta.fork_offset && !meta.forked_from.empty()) {
-    for (auto& record : collect(meta.forked_from, from, max_bytes)) {
-      if (record.position >= meta.fork_offset) {
-        break;
-      }
-      if (record.position + record.bytes.size() > meta.fork_offset) {
-        record.bytes.resize(meta.fork_offset - record.position);
-      }
-      collected += record.bytes.size();
-      out.push_back(std::move(record));
-    }
-    if (!out.empty()) {
-      const auto& last = out.back();
-      if (last.position + last.bytes.size() < meta.fork_offset || collected >= max_bytes) {
-        return out;
-      }
-    }
-    from = meta.fork_offset;
-  }
-  for (auto& record : m_store.read(name, from, max_bytes - std::min(max_bytes - 1, collected))) {
-    if (record.position >= meta.tail) {
-      break; // not committed in memory yet
-    }
-    if (record.position < from) {
-      if (json) {
-        continue; // a JSON read starts at a message
-      }
-      record.bytes.erase(0, from - record.position);
-      record.position = from;
-    }
-    out.push_back(std::move(record));
-  }
+  visit(name, from, std::numeric_limits<std::uint64_t>::max(), max_bytes,
+        [&out](std::uint64_t position, std::string_view bytes) {
+          out.push_back(store::Record{position, std::string(bytes)});
+        });
   return out;
 }
 
