@@ -48,6 +48,7 @@ public:
   struct Write;
   struct Waiter;
   class SseReader;
+  class CatchUp;
 
 private:
   enum class Found { ok, missing, gone };

@@ -221,6 +221,17 @@ public:
 
   bool eof() const { return m_eof; }
 
+  /// Receives what comes within the deadline and throws it away; returns how many bytes.
+  std::size_t drain()
+  {
+    const std::size_t before = m_buffer.size() - m_pos;
+    receive(Clock::now() + k_patience);
+    const std::size_t got = m_buffer.size() - m_pos - before;
+    m_buffer.clear();
+    m_pos = 0;
+    return got + before;
+  }
+
 private:
   /// Receives more; false at the deadline or the end of the connection.
   bool receive(Clock::time_point deadline)

@@ -1,10 +1,13 @@
 // durable::Server over a MemoryStore, through HTTP on 127.0.0.1: long fork chains (read and
-// deleted without recursion), catch-up reads answered whole in one response.
+// deleted without recursion), catch-up reads answered whole in one response, written in
+// pieces with bounded memory.
 
 #include "durable_server_support.hpp"
+#include "durable/offset.hpp"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 namespace {
@@ -90,6 +93,163 @@ TEST(DurableServer, DeletesALongChainOfSoftDeletedForks)
     EXPECT_EQ(missing->status, 404) << fork_name(i);
   }
   EXPECT_EQ(server.on_loop([&]() { return server.store.load().size(); }), 0U);
+}
+
+// --- catch-up ----------------------------------------------------------------------------------
+
+/// Bytes of SIZE that differ from place to place, so a piece out of order shows.
+std::string pattern(std::size_t size, std::size_t seed)
+{
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) {
+    bytes[i] = static_cast<char>('a' + (seed + i / 7) % 26);
+  }
+  return bytes;
+}
+
+/// Creates NAME (TYPE) and appends BODIES with pipelined POSTs; expects each accepted.
+void fill(Client& client, const std::string& name, const std::string& type,
+          const std::vector<std::string>& bodies)
+{
+  std::string batch = request("PUT", k_prefix + name, {{"Content-Type", type}});
+  for (const auto& body : bodies) {
+    batch += request("POST", k_prefix + name, {{"Content-Type", type}}, body);
+  }
+  client.send(batch);
+  for (std::size_t i = 0; i <= bodies.size(); ++i) {
+    const auto response = client.next();
+    ASSERT_TRUE(response);
+    ASSERT_EQ(response->status, i == 0 ? 201 : 204) << "request " << i;
+  }
+}
+
+TEST(DurableServer, CatchUpAnswersEverythingUpToTheTailInOneResponse)
+{
+  DurableServer server;
+  Client client(server.port());
+  std::vector<std::string> bodies;
+  std::string all;
+  for (std::size_t i = 0; i < 50; ++i) {
+    bodies.push_back(pattern(64 * 1024 + 17 * i, i)); // 3.2 MiB in all
+    all += bodies.back();
+  }
+  fill(client, "bytes", "application/octet-stream", bodies);
+  const auto whole = client.exchange(request("GET", k_prefix + std::string("bytes?offset=-1")));
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->body.size(), all.size());
+  EXPECT_TRUE(whole->body == all);
+  EXPECT_EQ(whole->value("stream-next-offset"), durable::format_offset(all.size()));
+  EXPECT_EQ(whole->value("stream-up-to-date"), "true");
+  EXPECT_NE(whole->header("etag"), nullptr);
+
+  // From inside a record, on the same connection (the streamed answer ended cleanly).
+  const std::size_t from = 1'000'003;
+  const auto rest = client.exchange(request("GET", k_prefix + std::string("bytes?offset=") +
+                                                     durable::format_offset(from)));
+  ASSERT_TRUE(rest);
+  EXPECT_TRUE(rest->body == all.substr(from));
+  // The ETag names the whole answer.
+  const auto again = client.exchange(request("GET", k_prefix + std::string("bytes?offset=-1"),
+                                             {{"If-None-Match", whole->value("etag")}}));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+}
+
+TEST(DurableServer, JsonCatchUpIsOneArrayOfEveryMessage)
+{
+  DurableServer server;
+  Client client(server.port());
+  std::vector<std::string> bodies;
+  std::string expected = "[";
+  int n = 0;
+  for (int batch = 0; batch < 40; ++batch) {
+    std::string array = "[";
+    for (int i = 0; i < 1000; ++i, ++n) {
+      const std::string message = "{\"n\":" + std::to_string(n) + ",\"pad\":\"" +
+                                  std::string(40, 'x') + "\"}";
+      array += (i > 0 ? "," : "") + message;
+      expected += (n > 0 ? "," : "") + message;
+    }
+    bodies.push_back(array + "]");
+  }
+  expected += "]";
+  fill(client, "json", "application/json", bodies);
+  const auto whole = client.exchange(request("GET", k_prefix + std::string("json?offset=-1")));
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_GT(whole->body.size(), std::size_t{2} << 20);
+  EXPECT_EQ(whole->body.size(), expected.size());
+  EXPECT_TRUE(whole->body == expected) << whole->body.substr(0, 200);
+  EXPECT_EQ(whole->value("stream-up-to-date"), "true");
+}
+
+TEST(DurableServer, CatchUpOfAForkAnswersTheInheritedAndItsOwnData)
+{
+  DurableServer server;
+  Client client(server.port());
+  const std::string source = pattern(3 << 20, 1);
+  fill(client, "source", "text/plain", {source});
+  const std::size_t at = 2 << 20;
+  const auto fork = client.exchange(request(
+    "PUT", k_prefix + std::string("fork"),
+    {{"Stream-Forked-From", k_prefix + std::string("source")},
+     {"Stream-Fork-Offset", durable::format_offset(at)}}));
+  ASSERT_TRUE(fork);
+  ASSERT_EQ(fork->status, 201);
+  const std::string own = pattern(1 << 20, 2);
+  const auto appended =
+    client.exchange(request("POST", k_prefix + std::string("fork"), {{"Content-Type", "text/plain"}}, own));
+  ASSERT_TRUE(appended);
+  ASSERT_EQ(appended->status, 204);
+  const auto whole = client.exchange(request("GET", k_prefix + std::string("fork?offset=-1")));
+  ASSERT_TRUE(whole);
+  EXPECT_TRUE(whole->body == source.substr(0, at) + own);
+}
+
+long resident_kib()
+{
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stol(line.substr(6));
+    }
+  }
+  return -1;
+}
+
+TEST(DurableServer, ACatchUpToASlowReaderHoldsBoundedMemory)
+{
+  DurableServer server;
+  constexpr std::size_t k_size = 64 << 20;
+  {
+    Client writer(server.port());
+    fill(writer, "big", "application/octet-stream", std::vector<std::string>(64, pattern(1 << 20, 3)));
+  }
+  const long before = resident_kib();
+  Client reader(server.port(), 64 * 1024);
+  reader.send(request("GET", k_prefix + std::string("big?offset=-1")));
+  const auto head = reader.next_head();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->value("transfer-encoding"), "chunked");
+  // A few rounds of the loop: a server that queued it all has done so by now.
+  for (int i = 0; i < 3; ++i) {
+    server.on_loop([]() { return 0; });
+  }
+  const long during = resident_kib();
+  EXPECT_LT(during - before, 16 * 1024) << "the server's RSS grew from " << before << " KiB to "
+                                        << during << " KiB for one slow reader";
+  // Deleting the stream meanwhile cuts the answer short: it cannot be finished.
+  Client deleter(server.port());
+  const auto deleted = deleter.exchange(request("DELETE", k_prefix + std::string("big")));
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 204);
+  std::size_t received = 0;
+  while (!reader.eof()) {
+    received += reader.drain();
+  }
+  EXPECT_LT(received, k_size);
 }
 
 } // namespace
