@@ -87,31 +87,34 @@ void Server::expire(const std::string& name)
 
 void Server::drop_stream(const std::string& name)
 {
-  const auto found = m_streams.find(name);
-  if (found == m_streams.end()) {
-    return;
-  }
-  std::unique_ptr<Stream> stream = std::move(found->second);
-  m_streams.erase(found);
-  for (auto& reader : stream->readers) {
-    reader->end();
-  }
-  for (auto& waiter : stream->waiters) {
-    m_loop.cancel(waiter->timer);
-    fail(waiter->connection, 404, "stream deleted");
-  }
-  m_store.remove(name, [](std::exception_ptr) {});
-  // A fork going lets a soft-deleted source with no other forks go too.
-  const std::string& source = stream->meta.forked_from;
-  if (!source.empty()) {
-    const auto parent = m_streams.find(source);
+  // A fork going lets a soft-deleted source with no other forks go too, and so on up the
+  // chain: a loop, not recursion, because a chain of forks is as long as its users make it.
+  std::string next = name;
+  while (!next.empty()) {
+    const auto found = m_streams.find(next);
+    if (found == m_streams.end()) {
+      return;
+    }
+    std::unique_ptr<Stream> stream = std::move(found->second);
+    m_streams.erase(found);
+    for (auto& reader : stream->readers) {
+      reader->end();
+    }
+    for (auto& waiter : stream->waiters) {
+      m_loop.cancel(waiter->timer);
+      fail(waiter->connection, 404, "stream deleted");
+    }
+    m_store.remove(next, [](std::exception_ptr) {});
+    next.clear();
+    const std::string& source = stream->meta.forked_from;
+    const auto parent = source.empty() ? m_streams.end() : m_streams.find(source);
     if (parent != m_streams.end()) {
       auto& meta = parent->second->meta;
       if (meta.fork_count > 0) {
         --meta.fork_count;
       }
       if (meta.soft_deleted && meta.fork_count == 0) {
-        drop_stream(source);
+        next = source;
       } else {
         m_store.append(source, meta, {}, [](std::exception_ptr) {});
       }

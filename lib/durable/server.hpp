@@ -48,6 +48,7 @@ public:
   struct Write;
   struct Waiter;
   class SseReader;
+  class CatchUp;
 
 private:
   enum class Found { ok, missing, gone };
@@ -71,6 +72,12 @@ private:
   void run_writes(const std::string& name);
   void wake_readers(const std::string& name);
 
+  /// Calls EACH with the data of NAME in [FROM, UNTIL), in order, following forks (a record
+  /// cut where a bound cuts it; JSON data from the first message that starts at or after FROM),
+  /// until about MAX_BYTES have been given. Returns the position after what was given (or
+  /// skipped), FROM when nothing was.
+  std::uint64_t visit(const std::string& name, std::uint64_t from, std::uint64_t until,
+                      std::size_t max_bytes, const store::Store::Visitor& each);
   /// The data of NAME from FROM (following forks), at most about MAX_BYTES, as records.
   std::vector<store::Record> collect(const std::string& name, std::uint64_t from,
                                      std::size_t max_bytes);

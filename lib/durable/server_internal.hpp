@@ -13,6 +13,10 @@
 namespace durable {
 
 inline constexpr std::size_t k_read_chunk = 1024 * 1024;
+/// A catch-up answer bigger than k_read_chunk is written in pieces of about this size, while
+/// less than k_catchup_queue is queued on its connection: its memory stays bounded.
+inline constexpr std::size_t k_catchup_piece = 256 * 1024;
+inline constexpr std::size_t k_catchup_queue = 1024 * 1024;
 inline constexpr std::size_t k_sse_queue_limit = 1024 * 1024;
 inline constexpr const char* k_default_type = "application/octet-stream";
 inline constexpr const char* k_expose =
@@ -165,6 +169,9 @@ struct Server::Stream {
   std::deque<Write> queue;
   std::vector<std::shared_ptr<Waiter>> waiters;
   std::vector<std::shared_ptr<SseReader>> readers;
+  /// Expires with the stream: an answer that outlives the request (a catch-up written in
+  /// pieces) checks it, and so never reads a re-created stream of the same name.
+  std::shared_ptr<const bool> life = std::make_shared<const bool>(true);
   bool json() const { return is_json(meta.content_type); }
 };
 
@@ -368,6 +375,41 @@ private:
   bool m_sent_final = false; ///< the last control event said streamClosed
   net::EventLoop::Clock::time_point m_last_sent{};
   net::EventLoop::TimerId m_timer = 0;
+};
+
+/// A catch-up answer: the data of a stream from an offset to the tail as it was at the
+/// request, the bytes as they are or JSON messages as one array; whole, or in pieces written
+/// as the connection drains, so that a connection holds about k_catchup_queue bytes whatever
+/// the size of the stream.
+class Server::CatchUp : public std::enable_shared_from_this<CatchUp> {
+public:
+  CatchUp(Server& server, std::string name, const Stream& stream,
+          std::shared_ptr<net::Connection> connection, std::uint64_t from, std::uint64_t end);
+
+  /// The next piece of the body, about MAX_BYTES (a JSON array's brackets included).
+  std::string next_piece(std::size_t max_bytes);
+  /// Everything is given.
+  bool done() const;
+  /// The store had less than the stream's tail: the body is short.
+  bool failed() const { return m_failed; }
+  /// Writes pieces on the connection (its streamed response started) until about
+  /// k_catchup_queue bytes are queued, and again each time it has drained; ends the response
+  /// when done. Aborts the connection if the stream is deleted meanwhile.
+  void pump();
+
+private:
+  Server& m_server;
+  std::shared_ptr<bool> m_alive;
+  std::string m_name;
+  std::weak_ptr<const bool> m_life;
+  std::shared_ptr<net::Connection> m_connection;
+  std::uint64_t m_next;
+  std::uint64_t m_end;
+  bool m_json;
+  bool m_opened = false;       ///< the JSON array's [ is given
+  bool m_closed = false;       ///< and its ]
+  std::uint64_t m_messages = 0;
+  bool m_failed = false;
 };
 
 } // namespace durable

@@ -4,53 +4,84 @@
 
 #include "util/error.hpp"
 
+#include <limits>
+
 namespace durable {
+
+std::uint64_t Server::visit(const std::string& name, std::uint64_t from, std::uint64_t until,
+                            std::size_t max_bytes, const store::Store::Visitor& each)
+{
+  const auto found = m_streams.find(name);
+  if (found == m_streams.end()) {
+    return from;
+  }
+  const bool json = found->second->json();
+  // Which stream holds which part of [FROM, UNTIL): each its own records from its fork offset
+  // up to where the part the fork after it inherits ends. Found walking from NAME towards the
+  // source that holds FROM, read in the opposite order; a loop, not recursion, because a
+  // chain of forks is as long as its users make it.
+  struct Span {
+    const std::string* name;
+    std::uint64_t start;
+    std::uint64_t end;
+  };
+  std::vector<Span> spans;
+  std::uint64_t bound = std::min(until, found->second->meta.tail);
+  for (auto at = found; at != m_streams.end();) {
+    const auto& meta = at->second->meta;
+    const std::uint64_t start = meta.forked_from.empty() ? 0 : meta.fork_offset;
+    if (std::max(start, from) < bound) {
+      spans.push_back(Span{&at->first, std::max(start, from), bound});
+    }
+    if (from >= start || meta.forked_from.empty()) {
+      break;
+    }
+    bound = std::min(bound, start);
+    at = m_streams.find(meta.forked_from);
+  }
+
+  std::uint64_t next = from;
+  std::size_t given = 0;
+  for (auto span = spans.rbegin(); span != spans.rend() && given < max_bytes; ++span) {
+    if (span->start != next) {
+      break; // a part is missing: nothing after it is given
+    }
+    const std::uint64_t end = span->end;
+    m_store.read_each(*span->name, span->start, max_bytes - given,
+                      [&](std::uint64_t position, std::string_view bytes) {
+                        if (position >= end || position + bytes.size() <= next) {
+                          return;
+                        }
+                        if (position < next) {
+                          if (json) {
+                            next = position + bytes.size(); // a JSON read starts at a message
+                            return;
+                          }
+                          bytes.remove_prefix(next - position);
+                          position = next;
+                        }
+                        if (position + bytes.size() > end) {
+                          bytes = bytes.substr(0, end - position);
+                        }
+                        given += bytes.size();
+                        next = position + bytes.size();
+                        each(position, bytes);
+                      });
+    if (next < end) {
+      break; // MAX_BYTES reached (or the store had less than the span)
+    }
+  }
+  return next;
+}
 
 std::vector<store::Record> Server::collect(const std::string& name, std::uint64_t from,
                                            std::size_t max_bytes)
 {
   std::vector<store::Record> out;
-  const auto found = m_streams.find(name);
-  if (found == m_streams.end()) {
-    return out;
-  }
-  const Stream& stream = *found->second;
-  const auto& meta = stream.meta;
-  const bool json = stream.json();
-  std::size_t collected = 0;
-  // The inherited part first: the source's data up to the fork offset, never past it.
-  if (from < meta.fork_offset && !meta.forked_from.empty()) {
-    for (auto& record : collect(meta.forked_from, from, max_bytes)) {
-      if (record.position >= meta.fork_offset) {
-        break;
-      }
-      if (record.position + record.bytes.size() > meta.fork_offset) {
-        record.bytes.resize(meta.fork_offset - record.position);
-      }
-      collected += record.bytes.size();
-      out.push_back(std::move(record));
-    }
-    if (!out.empty()) {
-      const auto& last = out.back();
-      if (last.position + last.bytes.size() < meta.fork_offset || collected >= max_bytes) {
-        return out;
-      }
-    }
-    from = meta.fork_offset;
-  }
-  for (auto& record : m_store.read(name, from, max_bytes - std::min(max_bytes - 1, collected))) {
-    if (record.position >= meta.tail) {
-      break; // not committed in memory yet
-    }
-    if (record.position < from) {
-      if (json) {
-        continue; // a JSON read starts at a message
-      }
-      record.bytes.erase(0, from - record.position);
-      record.position = from;
-    }
-    out.push_back(std::move(record));
-  }
+  visit(name, from, std::numeric_limits<std::uint64_t>::max(), max_bytes,
+        [&out](std::uint64_t position, std::string_view bytes) {
+          out.push_back(store::Record{position, std::string(bytes)});
+        });
   return out;
 }
 
@@ -208,21 +239,16 @@ void Server::read(const net::HttpRequest& request,
     return;
   }
 
-  // Catch-up (or a long-poll with data waiting): up to a chunk from the offset.
-  const auto records = collect(name, from, k_read_chunk);
-  const std::string body = join_records(records, json);
-  const std::uint64_t end =
-    records.empty() ? from : records.back().position + records.back().bytes.size();
-  const bool at_tail = end >= meta.tail;
-  const bool closed_end = at_tail && meta.closed;
-  const std::string tag = etag(name, from, end, closed_end);
+  // Catch-up (or a long-poll with data waiting): everything up to the tail as it is now, in
+  // one answer, since many readers make one request (curl scripts; the official client's
+  // live: false). A big one is written in pieces as the connection takes them.
+  const std::uint64_t end = meta.tail;
+  const std::string tag = etag(name, from, end, meta.closed);
   net::Headers headers{{"Content-Type", meta.content_type},
                        {"Stream-Next-Offset", format_offset(end)},
+                       {"Stream-Up-To-Date", "true"},
                        {"Cross-Origin-Resource-Policy", "cross-origin"}};
-  if (at_tail) {
-    headers.emplace_back("Stream-Up-To-Date", "true");
-  }
-  if (closed_end) {
+  if (meta.closed) {
     headers.emplace_back("Stream-Closed", "true");
   }
   if (live == "long-poll") {
@@ -234,7 +260,87 @@ void Server::read(const net::HttpRequest& request,
       return;
     }
   }
-  reply(connection, 200, headers, body);
+  auto body = std::make_shared<CatchUp>(*this, name, *stream, connection, from, end);
+  if (end - from <= k_read_chunk) {
+    const std::string whole = body->next_piece(k_read_chunk);
+    if (body->failed()) {
+      fail(connection, 500, "the store has less data than the stream");
+      return;
+    }
+    reply(connection, 200, headers, whole);
+    return;
+  }
+  net::Headers head = base_headers();
+  head.insert(head.end(), headers.begin(), headers.end());
+  connection->start_stream(200, head);
+  body->pump();
+}
+
+Server::CatchUp::CatchUp(Server& server, std::string name, const Stream& stream,
+                         std::shared_ptr<net::Connection> connection, std::uint64_t from,
+                         std::uint64_t end)
+  : m_server(server), m_alive(server.m_alive), m_name(std::move(name)), m_life(stream.life),
+    m_connection(std::move(connection)), m_next(from), m_end(end), m_json(stream.json())
+{
+}
+
+std::string Server::CatchUp::next_piece(std::size_t max_bytes)
+{
+  std::string piece;
+  if (m_json && !m_opened) {
+    piece += '[';
+    m_opened = true;
+  }
+  if (m_next < m_end && !m_failed) {
+    const std::uint64_t before = m_next;
+    const std::uint64_t left = m_end - m_next;
+    const std::size_t expected = left < max_bytes ? static_cast<std::size_t>(left) : max_bytes;
+    piece.reserve(piece.size() + expected + (m_json ? expected / 32 + 2 : 0));
+    // Bytes are cut at MAX_BYTES; JSON messages are given whole.
+    const std::uint64_t until = m_json ? m_end : m_next + expected;
+    m_next = m_server.visit(m_name, m_next, until, max_bytes,
+                            [this, &piece](std::uint64_t, std::string_view bytes) {
+                              if (m_json && m_messages++ > 0) {
+                                piece += ',';
+                              }
+                              piece.append(bytes);
+                            });
+    m_failed = m_next == before;
+  }
+  if (m_json && !m_closed && (m_next >= m_end || m_failed)) {
+    piece += ']';
+    m_closed = true;
+  }
+  return piece;
+}
+
+bool Server::CatchUp::done() const
+{
+  return m_next >= m_end && (!m_json || m_closed);
+}
+
+void Server::CatchUp::pump()
+{
+  if (!m_connection->open() || !m_connection->streaming()) {
+    return; // the reader went (or a HEAD got the head only)
+  }
+  if (!*m_alive || m_life.expired()) {
+    m_connection->abort(); // the stream was deleted: the answer cannot be finished
+    return;
+  }
+  while (!done() && m_connection->queued_bytes() < k_catchup_queue) {
+    std::string piece = next_piece(k_catchup_piece);
+    if (m_failed) {
+      m_connection->abort();
+      return;
+    }
+    m_connection->write_owned(std::move(piece));
+  }
+  if (done()) {
+    m_connection->end_stream();
+    return;
+  }
+  m_connection->when_drained(k_catchup_queue / 2, [self = shared_from_this()]() { self->pump(); });
 }
 
 } // namespace durable

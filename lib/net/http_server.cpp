@@ -298,6 +298,41 @@ void Connection::write(const std::shared_ptr<const SharedChunk>& chunk)
   mark_dirty();
 }
 
+void Connection::write_owned(std::string bytes)
+{
+  if (!m_streaming || bytes.empty()) {
+    return;
+  }
+  if (m_chunked) {
+    queue(chunk_header(bytes.size()));
+    queue_owned(std::move(bytes));
+    queue("\r\n");
+  } else {
+    queue_owned(std::move(bytes));
+  }
+}
+
+void Connection::when_drained(std::size_t low_water, std::function<void()> callback)
+{
+  if (!open()) {
+    return;
+  }
+  m_drained_low_water = low_water;
+  m_on_drained = std::move(callback);
+  if (m_queued <= low_water) {
+    mark_dirty(); // the next flush runs it
+  }
+}
+
+void Connection::notify_drained()
+{
+  if (m_on_drained && open() && m_queued <= m_drained_low_water) {
+    auto callback = std::move(m_on_drained);
+    m_on_drained = nullptr;
+    callback();
+  }
+}
+
 void Connection::end_stream()
 {
   if (!m_streaming) {
@@ -343,6 +378,22 @@ void Connection::queue(std::string_view bytes)
   mark_dirty();
 }
 
+void Connection::queue_owned(std::string bytes)
+{
+  if (bytes.size() <= k_coalesce_limit) {
+    queue(bytes);
+    return;
+  }
+  if (!open()) {
+    return;
+  }
+  m_queued += bytes.size();
+  Piece piece;
+  piece.own = std::move(bytes);
+  m_queue.push_back(std::move(piece));
+  mark_dirty();
+}
+
 void Connection::mark_dirty()
 {
   if (!m_dirty) {
@@ -376,6 +427,7 @@ void Connection::flush()
           m_want_write = true;
           m_server.m_loop.modify(m_fd, k_read_events | EPOLLOUT);
         }
+        notify_drained();
         return;
       }
       close_now();
@@ -404,7 +456,9 @@ void Connection::flush()
   if (m_closing) {
     ::shutdown(m_fd, SHUT_WR);
     close_now();
+    return;
   }
+  notify_drained();
 }
 
 void Connection::arm_request_timer()
@@ -461,6 +515,7 @@ void Connection::close_now()
   m_queue.clear();
   m_queued = 0;
   m_streaming = false;
+  m_on_drained = nullptr; // it may hold what holds this connection
   m_server.forget(fd);
   if (auto callback = std::move(m_on_close)) {
     m_on_close = nullptr;

@@ -49,6 +49,12 @@ public:
   /// Queues bytes of a streamed body; they are written at the end of the loop's round.
   void write(std::string_view bytes);
   void write(const std::shared_ptr<const SharedChunk>& chunk);
+  /// As write(), taking the bytes over instead of copying them (a big piece of a body).
+  void write_owned(std::string bytes);
+  /// Runs CALLBACK once, when writing to the socket has left at most LOW_WATER bytes queued
+  /// (soon, if that is so already): a producer of a big body writes a piece, then waits here.
+  /// Dropped, not run, when the connection closes; one callback at a time (a new one replaces it).
+  void when_drained(std::size_t low_water, std::function<void()> callback);
   /// Ends a streamed body cleanly; the connection then serves its next request, if any.
   void end_stream();
   /// Ends the connection once what is queued has been written.
@@ -86,6 +92,8 @@ private:
   void serve_pending();
   void reply_error(int status);
   void queue(std::string_view bytes);
+  void queue_owned(std::string bytes);
+  void notify_drained();
   void mark_dirty();
   void flush();
   void arm_request_timer();
@@ -112,6 +120,8 @@ private:
   std::size_t m_queued = 0;
   EventLoop::TimerId m_request_timer = 0;
   std::function<void()> m_on_close;
+  std::function<void()> m_on_drained;
+  std::size_t m_drained_low_water = 0;
 };
 
 struct ServerOptions {

@@ -55,11 +55,20 @@ void MemoryStore::remove(const std::string& name, Done done)
 std::vector<Record> MemoryStore::read(const std::string& name, std::uint64_t from,
                                       std::size_t max_bytes)
 {
-  const std::lock_guard lock(m_mutex);
   std::vector<Record> out;
+  read_each(name, from, max_bytes, [&out](std::uint64_t position, std::string_view bytes) {
+    out.push_back(Record{position, std::string(bytes)});
+  });
+  return out;
+}
+
+void MemoryStore::read_each(const std::string& name, std::uint64_t from, std::size_t max_bytes,
+                            const Visitor& each)
+{
+  const std::lock_guard lock(m_mutex);
   const auto found = m_streams.find(name);
   if (found == m_streams.end()) {
-    return out;
+    return;
   }
   const auto& records = found->second.records;
   // The first record that ends after FROM.
@@ -68,11 +77,11 @@ std::vector<Record> MemoryStore::read(const std::string& name, std::uint64_t fro
                                return position < record.position + record.bytes.size();
                              });
   std::size_t collected = 0;
-  for (; it != records.end() && (out.empty() || collected < max_bytes); ++it) {
+  for (bool first = true; it != records.end() && (first || collected < max_bytes); ++it) {
+    first = false;
     collected += it->bytes.size();
-    out.push_back(*it);
+    each(it->position, it->bytes);
   }
-  return out;
 }
 
 } // namespace store

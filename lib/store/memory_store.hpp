@@ -19,6 +19,9 @@ public:
   void remove(const std::string& name, Done done) override;
   std::vector<Record> read(const std::string& name, std::uint64_t from,
                            std::size_t max_bytes) override;
+  /// Runs EACH under the store's lock, on the stored bytes.
+  void read_each(const std::string& name, std::uint64_t from, std::size_t max_bytes,
+                 const Visitor& each) override;
 
 private:
   struct Stream {

@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -93,6 +94,19 @@ public:
   /// Throws util::Error(runtime) on an I/O error.
   virtual std::vector<Record> read(const std::string& name, std::uint64_t from,
                                    std::size_t max_bytes) = 0;
+
+  /// Receives one record: where it starts, and its bytes (valid during the call only).
+  using Visitor = std::function<void(std::uint64_t position, std::string_view bytes)>;
+  /// Calls EACH with the records read(NAME, FROM, MAX_BYTES) returns, in order, without
+  /// copying them out where the store can (the default calls read()). EACH must not call the
+  /// store. Throws as read() does.
+  virtual void read_each(const std::string& name, std::uint64_t from, std::size_t max_bytes,
+                         const Visitor& each)
+  {
+    for (const auto& record : read(name, from, max_bytes)) {
+      each(record.position, record.bytes);
+    }
+  }
 };
 
 } // namespace store

@@ -113,6 +113,23 @@ numbered() { seq "$1" | sed 's/.*/{"n":&}/'; }
   done
 }
 
+@test "the official TS client reads a stream of more than 1 MiB whole with one live:false request" {
+  start_durable --memory -v
+  local base="$DURABLE_URL/v1/stream"
+  head -c 3500000 /dev/urandom > input
+  "$SSE" append --create "$base/bin" < input > /dev/null
+  numbered 60000 | sed 's/}$/,"pad":"................"}/' > expected # about 2.2 MB of JSON
+  "$SSE" append --create --json "$base/json" < expected > /dev/null
+  node "$CLIENTS/ds_client.mjs" read "$base/bin" --live none > bin.out
+  cmp input bin.out
+  run --separate-stderr node "$CLIENTS/ds_client.mjs" read "$base/json" --live none
+  assert_success
+  assert_equal "$output" "$(cat expected)"
+  # One answer each: ds_client starts a second session only after a partial one.
+  assert_equal "$(grep -c 'GET /v1/stream/bin?' serve.err)" 1
+  assert_equal "$(grep -c 'GET /v1/stream/json?' serve.err)" 1
+}
+
 @test "sse tail reads, byte for byte, what the official TS client wrote to sse serve --durable" {
   start_durable --memory
   local base="$DURABLE_URL/v1/stream"
