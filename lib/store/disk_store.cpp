@@ -930,6 +930,16 @@ void DiskStore::remove(const std::string& name, Done done)
 std::vector<Record> DiskStore::read(const std::string& name, std::uint64_t from,
                                     std::size_t max_bytes)
 {
+  std::vector<Record> out;
+  read_each(name, from, max_bytes, [&out](std::uint64_t position, std::string_view bytes) {
+    out.push_back(Record{position, std::string(bytes)});
+  });
+  return out;
+}
+
+void DiskStore::read_each(const std::string& name, std::uint64_t from, std::size_t max_bytes,
+                          const Visitor& each)
+{
   struct Piece {
     std::size_t segment = 0;
     std::uint64_t position = 0;
@@ -944,13 +954,13 @@ std::vector<Record> DiskStore::read(const std::string& name, std::uint64_t from,
       const std::lock_guard lock(m_view_mutex);
       const auto found = m_views.find(name);
       if (found == m_views.end()) {
-        return {};
+        return;
       }
       view = found->second;
       const auto& entries = view->entries;
       const std::uint64_t relative = from < view->base ? 0 : from - view->base;
       if (entries.empty() || relative >= view->total) {
-        return {};
+        return;
       }
       // The first record that ends after RELATIVE: the one before the first that starts after.
       const auto by_position = [](std::uint64_t value, const Entry& e) { return value < e.pos; };
@@ -964,7 +974,7 @@ std::vector<Record> DiskStore::read(const std::string& name, std::uint64_t from,
         ++i; // empty records at RELATIVE do not end after it
       }
       if (i == entries.size()) {
-        return {};
+        return;
       }
       auto segment = std::upper_bound(view->segments.begin(), view->segments.end(), i,
                                       [](std::size_t value, const SegmentStart& s) {
@@ -988,8 +998,10 @@ std::vector<Record> DiskStore::read(const std::string& name, std::uint64_t from,
       }
     }
 
-    std::vector<Record> out;
-    out.reserve(pieces.size());
+    // Every piece is read before any is visited: a retry after a segment vanished must not
+    // visit one twice. A visited piece is a view into the buffer of its run.
+    std::vector<std::string> buffers;
+    std::vector<std::pair<std::size_t, std::size_t>> views(pieces.size()); // buffer, offset
     bool vanished = false;
     for (std::size_t first = 0; first < pieces.size() && !vanished;) {
       // The run of pieces in one segment, read with one pread if little lies between them.
@@ -1013,35 +1025,38 @@ std::vector<Record> DiskStore::read(const std::string& name, std::uint64_t from,
       const std::uint64_t span_start = pieces[first].offset;
       const std::uint64_t span = pieces[last].offset + pieces[last].size - span_start;
       if (span <= 2 * payload + 65536) {
-        std::string buffer(span, '\0');
+        std::string& buffer = buffers.emplace_back(span, '\0');
         if (pread_full(fd.get(), buffer.data(), span, span_start, path) != span) {
           shorter(path);
         }
         for (std::size_t k = first; k <= last; ++k) {
-          out.push_back(Record{pieces[k].position,
-                               buffer.substr(pieces[k].offset - span_start, pieces[k].size)});
+          views[k] = {buffers.size() - 1, pieces[k].offset - span_start};
         }
       } else {
         for (std::size_t k = first; k <= last; ++k) {
-          Record record{pieces[k].position, std::string(pieces[k].size, '\0')};
-          if (pread_full(fd.get(), record.bytes.data(), pieces[k].size, pieces[k].offset, path) !=
+          std::string& buffer = buffers.emplace_back(pieces[k].size, '\0');
+          if (pread_full(fd.get(), buffer.data(), pieces[k].size, pieces[k].offset, path) !=
               pieces[k].size) {
             shorter(path);
           }
-          out.push_back(std::move(record));
+          views[k] = {buffers.size() - 1, 0};
         }
       }
       first = last + 1;
     }
     if (!vanished) {
-      return out;
+      for (std::size_t k = 0; k < pieces.size(); ++k) {
+        each(pieces[k].position, std::string_view(buffers[views[k].first])
+                                   .substr(views[k].second, pieces[k].size));
+      }
+      return;
     }
     // A segment was deleted under us: the stream was removed or replaced since we looked.
     {
       const std::lock_guard lock(m_view_mutex);
       const auto found = m_views.find(name);
       if (found == m_views.end()) {
-        return {};
+        return;
       }
       if (found->second == view || attempt >= 8) {
         const std::string path = m_directory + "/" + view->dirname;

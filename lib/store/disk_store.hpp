@@ -101,6 +101,9 @@ public:
   /// MemoryStore. An unknown NAME has no records (an empty result, no error).
   std::vector<Record> read(const std::string& name, std::uint64_t from,
                            std::size_t max_bytes) override;
+  /// As read(), visiting the records in the buffers they were read into.
+  void read_each(const std::string& name, std::uint64_t from, std::size_t max_bytes,
+                 const Visitor& each) override;
 
   DiskStoreStats stats() const;
 

@@ -50,6 +50,28 @@ status_of() {
   grep -q '"streamClosed":true' events
 }
 
+@test "a catch-up of more than 1 MiB is one answer with the tail's offset, in memory and on disk" {
+  head -c 3000000 /dev/urandom > input
+  seq 50000 | sed 's/.*/{"n":&,"pad":"......................"}/' > messages # 2.1 MB
+  jq -cs . messages > expected.json
+  local where url tail
+  for where in --memory "--data-dir $BATS_TEST_TMPDIR/data"; do
+    # shellcheck disable=SC2086 # the store's option and its value
+    start_durable $where
+    url="$DURABLE_URL/v1/stream"
+    "$SSE" append --create "$url/bin" < input > /dev/null
+    "$SSE" append --create --json "$url/json" < messages > /dev/null
+    tail=$(curl -sI --max-time 5 "$url/bin" | tr -d '\r' | sed -n 's/^Stream-Next-Offset: //p')
+    curl -s --max-time 20 -D head "$url/bin?offset=-1" > bin.out
+    cmp input bin.out
+    grep -qi '^Stream-Up-To-Date: true' head
+    assert_equal "$(tr -d '\r' < head | sed -n 's/^Stream-Next-Offset: //p')" "$tail"
+    curl -s --max-time 20 "$url/json?offset=-1" > json.out
+    assert_equal "$(jq -c . json.out)" "$(cat expected.json)"
+    stop_durable
+  done
+}
+
 @test "stream names that could escape or alias are refused with 400" {
   start_durable --memory
   local name
