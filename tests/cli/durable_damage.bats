@@ -122,6 +122,27 @@ flip_bit() {
   assert_file_exists "$log"
 }
 
+@test "a fork of a damaged stream is refused too: it would read a hole" {
+  local data="$BATS_TEST_TMPDIR/data" log
+  start_durable --data-dir "$data"
+  curl -sf -o /dev/null -X PUT -H 'Content-Type: text/plain' --data-binary 'source data' \
+    "$DURABLE_URL/v1/stream/src"
+  curl -sf -o /dev/null -X PUT -H 'Content-Type: text/plain' \
+    -H 'Stream-Forked-From: /v1/stream/src' "$DURABLE_URL/v1/stream/fork"
+  run curl -s "$DURABLE_URL/v1/stream/fork?offset=-1"
+  assert_output 'source data'
+  stop_durable
+  log=$(echo "$data"/s_src/*.log)
+  flip_bit "$log" 12
+  start_durable --data-dir "$data"
+  run curl -s -w '\n%{http_code}' "$DURABLE_URL/v1/stream/fork?offset=-1"
+  assert_line --index 1 500
+  assert_line --index 0 --partial "its fork source src is damaged on disk"
+  run curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: text/plain' \
+    -H 'Stream-Forked-From: /v1/stream/src' "$DURABLE_URL/v1/stream/fork2"
+  assert_output 500
+}
+
 @test "--repair needs --durable and a data directory" {
   run -2 "$SSE" serve --repair --demo
   assert_output --partial "sse: error: --repair needs --durable"
