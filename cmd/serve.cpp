@@ -128,12 +128,18 @@ int run_serve(const ServeOptions& options, const Context& context)
         options.ndjson || options.sse) {
       throw util::Error(util::Errc::usage, "--durable serves its own streams: it takes no source");
     }
+    if (options.durable_options.repair && options.durable_options.memory) {
+      throw util::Error(util::Errc::usage, "--repair repairs a --data-dir: not with --memory");
+    }
     DurableOptions durable = options.durable_options;
     durable.host = options.host;
     if (options.port_given) {
       durable.port = options.port;
     }
     return run_durable(durable, context);
+  }
+  if (options.durable_options.repair) {
+    throw util::Error(util::Errc::usage, "--repair needs --durable");
   }
   const int sources = (options.exec ? 1 : 0) + (!options.script.empty() ? 1 : 0) +
                       (!options.replay.empty() ? 1 : 0) + (options.demo ? 1 : 0) +
@@ -377,6 +383,9 @@ void register_serve(CLI::App& app, Context& context)
     ->option_text("DIR")
     ->group(durable);
   sub->add_flag("--memory", options->durable_options.memory, "Keep the streams in memory only")
+    ->group(durable);
+  sub->add_flag("--repair", options->durable_options.repair,
+                "Cut each damaged stream back to its last intact commit, keeping what is cut")
     ->group(durable);
   sub->add_option("--long-poll-timeout", options->durable_options.long_poll_timeout,
                   "Answer a long-poll with 204 after DUR without data (default 30s)")

@@ -14,8 +14,29 @@
 
 #include <iostream>
 #include <memory>
+#include <string>
 
 namespace cmd {
+
+namespace {
+
+/// One line about DAMAGE for stderr.
+std::string describe_damage(const store::Damage& damage)
+{
+  const std::string stream = damage.stream.empty() ? "a stream" : "stream " + damage.stream;
+  const std::string where = " (" + damage.file + " at byte " + std::to_string(damage.offset) + ")";
+  if (!damage.repaired) {
+    return stream + " is damaged and not served until it is repaired: " + damage.what + where;
+  }
+  std::string line = stream + " was damaged: " + damage.what + where + "; repaired: cut " +
+                     damage.cut_file + " at byte " + std::to_string(damage.cut_at);
+  for (std::size_t i = 0; i < damage.kept.size(); ++i) {
+    line += (i == 0 ? ", what was cut is kept in " : ", ") + damage.kept[i];
+  }
+  return line;
+}
+
+} // namespace
 
 int run_durable(const DurableOptions& options, const Context& context)
 {
@@ -26,7 +47,13 @@ int run_durable(const DurableOptions& options, const Context& context)
   if (options.memory) {
     storage = std::make_unique<store::MemoryStore>();
   } else {
-    storage = std::make_unique<store::DiskStore>(options.data_dir);
+    store::DiskStoreOptions disk;
+    disk.repair = options.repair;
+    storage = std::make_unique<store::DiskStore>(options.data_dir, disk);
+  }
+  // Damage is the operator's to see, once, before the server listens; the rest is served.
+  for (const auto& damage : storage->damage()) {
+    std::cerr << "sse: warning: " << describe_damage(damage) << std::endl;
   }
 
   durable::ServerOptions server_options;

@@ -13,6 +13,7 @@ struct DurableOptions {
   std::uint16_t port = 4437;
   std::string data_dir = "sse-data";
   bool memory = false;
+  bool repair = false; ///< cut damaged streams back at start (DiskStoreOptions::repair)
   std::string long_poll_timeout = "30s";
   std::string token;
   std::string max_body = "64MiB";

@@ -19,7 +19,7 @@ _sse_replay_options='-f --format --json-data --event -n --max-events --speed --n
   --from --to --loop --apply --key --initial --pointer --final --changes --keep-going --view'
 _sse_serve_options='--ndjson --sse --exec --script --replay --shared --demo --host -p --port --cors --max-clients
   --max-lifetime --client-buffer --history --from-start --linger --retry --heartbeat --hello
-  --goodbye --eol --bom --max-event-size --durable --data-dir --memory --long-poll-timeout --token
+  --goodbye --eol --bom --max-event-size --durable --data-dir --memory --repair --long-poll-timeout --token
   --max-body'
 # The Durable Streams client commands share the URL, authorization and retry options.
 _sse_durable_options='--auth -H --header -u --user --bearer -k --insecure --cacert

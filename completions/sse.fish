@@ -176,6 +176,7 @@ complete -c sse -n '__sse_using serve' -l max-event-size -x -d 'Longest input ev
 complete -c sse -n '__sse_using serve' -l durable -d 'Serve Durable Streams under /v1/stream/'
 complete -c sse -n '__sse_using serve' -l data-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Keep the streams in DIR'
 complete -c sse -n '__sse_using serve' -l memory -d 'Keep the streams in memory only'
+complete -c sse -n '__sse_using serve' -l repair -d 'Cut damaged streams back to their last intact commit, keeping what is cut'
 complete -c sse -n '__sse_using serve' -l long-poll-timeout -x -d 'Answer a long-poll with 204 after DUR'
 complete -c sse -n '__sse_using serve' -l token -x -d 'Require Authorization: Bearer TOKEN'
 complete -c sse -n '__sse_using serve' -l max-body -x -d 'Refuse request bodies larger than SIZE'

@@ -6,6 +6,24 @@
 
 namespace durable {
 
+namespace {
+
+/// Why a damaged stream is refused, for its 500 answers: what and where, the file named by its
+/// stream directory and file name (the data directory is the server's business).
+std::string damaged_text(const store::Damage& damage)
+{
+  std::string file = damage.file;
+  if (const auto slash = file.rfind('/'); slash != std::string::npos && slash > 0) {
+    if (const auto before = file.rfind('/', slash - 1); before != std::string::npos) {
+      file.erase(0, before + 1);
+    }
+  }
+  return "is damaged on disk and is not served until it is repaired: " + damage.what + " (" +
+         file + " at byte " + std::to_string(damage.offset) + ")";
+}
+
+} // namespace
+
 // ---------------------------------------------------------------------------------------------
 
 Server::Server(net::EventLoop& loop, store::Store& store, ServerOptions options)
@@ -28,6 +46,23 @@ void Server::load()
     stream->last_access_ms = now;
     m_streams[name] = std::move(stream);
   }
+  for (const auto& damage : m_store.damage()) {
+    if (!damage.repaired && !damage.stream.empty()) {
+      m_damaged[damage.stream] = damaged_text(damage);
+    }
+  }
+  // A fork reads its source: a damaged source leaves it with a hole, so it is refused too.
+  for (const auto& [name, stream] : m_streams) {
+    std::string source = stream->meta.forked_from;
+    for (std::size_t depth = 0; !source.empty() && depth <= m_streams.size(); ++depth) {
+      if (const auto damaged = m_damaged.find(source); damaged != m_damaged.end()) {
+        m_damaged.emplace(name, "its fork source " + source + " " + damaged->second);
+        break;
+      }
+      const auto parent = m_streams.find(source);
+      source = parent == m_streams.end() ? std::string() : parent->second->meta.forked_from;
+    }
+  }
 }
 
 void Server::shutdown()
@@ -49,6 +84,9 @@ void Server::shutdown()
 
 Server::Found Server::find(const std::string& name, Stream*& stream, bool touch)
 {
+  if (m_damaged.contains(name)) {
+    return Found::damaged;
+  }
   const auto found = m_streams.find(name);
   if (found == m_streams.end()) {
     return Found::missing;
@@ -179,7 +217,8 @@ void Server::head(const std::shared_ptr<net::Connection>& connection, const std:
   Stream* stream = nullptr;
   const Found found = find(name, stream, false);
   if (found != Found::ok) {
-    reply(connection, found == Found::missing ? 404 : 410, {{"Cache-Control", "no-store"}});
+    const int status = found == Found::missing ? 404 : found == Found::gone ? 410 : 500;
+    reply(connection, status, {{"Cache-Control", "no-store"}});
     return;
   }
   const auto& meta = stream->meta;
@@ -212,6 +251,9 @@ Server::Stream* Server::find_or_answer(const std::string& name,
     return nullptr;
   case Found::gone:
     fail(connection, 410, "the stream was deleted");
+    return nullptr;
+  case Found::damaged:
+    fail(connection, 500, "the stream " + m_damaged.at(name));
     return nullptr;
   }
   return nullptr;

@@ -37,7 +37,8 @@ public:
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Takes the streams the store holds.
+  /// Takes the streams the store holds, and refuses those it found damaged (and their forks)
+  /// with 500 until they are repaired.
   void load();
   void handle(const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection);
   /// Ends live readers (long-polls get their timeout answer, SSE streams end).
@@ -51,10 +52,11 @@ public:
   class CatchUp;
 
 private:
-  enum class Found { ok, missing, gone };
+  enum class Found { ok, missing, gone, damaged };
 
   Found find(const std::string& name, Stream*& stream, bool touch);
-  /// The stream NAME, or null after answering 404 (missing) or 410 (deleted) on CONNECTION.
+  /// The stream NAME, or null after answering 404 (missing), 410 (deleted) or 500 (damaged on
+  /// disk) on CONNECTION.
   Stream* find_or_answer(const std::string& name, const std::shared_ptr<net::Connection>& connection,
                          bool touch);
   void expire(const std::string& name);
@@ -86,6 +88,7 @@ private:
   store::Store& m_store;
   ServerOptions m_options;
   std::unordered_map<std::string, std::unique_ptr<Stream>> m_streams;
+  std::unordered_map<std::string, std::string> m_damaged; ///< refused streams: why
   std::shared_ptr<bool> m_alive; ///< false once the server is gone: store callbacks check it
 };
 

@@ -60,6 +60,10 @@ void Server::create(const net::HttpRequest& request,
       fail(connection, 409, "the fork's source stream was deleted");
       return;
     }
+    if (found == Found::damaged) {
+      fail(connection, 500, "the fork's source stream " + m_damaged.at(*source_name));
+      return;
+    }
   } else if (sub_offset != nullptr || fork_offset != nullptr) {
     fail(connection, 400, "Stream-Fork-Offset and Stream-Fork-Sub-Offset need Stream-Forked-From");
     return;
@@ -140,6 +144,10 @@ void Server::create(const net::HttpRequest& request,
   const Found found = find(name, existing, false);
   if (found == Found::gone) {
     fail(connection, 409, "the stream was deleted but forks still read from it");
+    return;
+  }
+  if (found == Found::damaged) {
+    fail(connection, 500, "the stream " + m_damaged.at(name));
     return;
   }
   if (found == Found::ok) {

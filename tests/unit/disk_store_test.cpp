@@ -1,6 +1,8 @@
 // store::DiskStore: records and metadata round-trip through the log (across segment rolls and
-// reopens), reads from any position (as MemoryStore reads), a torn or corrupted tail cut at
-// every byte of the last append, remove and re-create, group commit, mixed changes in one
+// reopens), reads from any position (as MemoryStore reads), a torn tail cut at every byte of
+// the last append, damage (a flipped byte anywhere before the last commit point, in a sealed
+// segment, a missing segment) reported and left alone, and repaired on request, remove and
+// re-create, group commit, mixed changes in one
 // batch against a model, names that must not escape the data directory, the directory lock,
 // injected I/O errors, and writer processes killed mid-stream. Every wait is bounded.
 
