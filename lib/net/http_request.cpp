@@ -87,6 +87,11 @@ bool list_has(std::string_view list, std::string_view token)
 
 } // namespace
 
+bool is_token(std::string_view text)
+{
+  return !text.empty() && std::all_of(text.begin(), text.end(), is_token_char);
+}
+
 const std::string* HttpRequest::header(std::string_view name) const
 {
   for (const auto& [key, value] : headers) {

@@ -30,6 +30,9 @@ struct HttpRequest {
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
+/// Whether TEXT is a token (RFC 9110 §5.6.2): a method, or a header field's name.
+bool is_token(std::string_view text);
+
 /// Decodes %XX escapes (and '+' as space when FORM); nullopt for a malformed escape.
 std::optional<std::string> percent_decode(std::string_view text, bool form = false);
 

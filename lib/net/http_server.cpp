@@ -8,10 +8,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -48,6 +50,45 @@ std::string describe_peer(const sockaddr_storage& address)
     port = ntohs(in6.sin6_port);
   }
   return "[" + std::string(host) + "]:" + std::to_string(port);
+}
+
+/// One buffer shared by every connection to read through, so an idle connection holds only
+/// the bytes it was sent, not a read buffer of its own.
+std::array<char, k_read_size>& scratch()
+{
+  static thread_local std::array<char, k_read_size> buffer;
+  return buffer;
+}
+
+/// "HTTP/1.1 STATUS REASON\r\n".
+std::string status_line(int status)
+{
+  std::string line = "HTTP/1.1 " + std::to_string(status) + " ";
+  line += reason_phrase(status);
+  line += "\r\n";
+  return line;
+}
+
+/// Appends the header lines of HEADERS to HEAD. A CR, LF or NUL in a value becomes a space and
+/// a name that is not a token drops its field: a value that came from a client (a stored
+/// Content-Type) can never add a header line of its own.
+void append_headers(std::string& head, const Headers& headers)
+{
+  for (const auto& [name, value] : headers) {
+    if (!is_token(name)) {
+      continue;
+    }
+    head += name;
+    head += ": ";
+    const std::size_t start = head.size();
+    head += value;
+    for (std::size_t i = start; i < head.size(); ++i) {
+      if (head[i] == '\r' || head[i] == '\n' || head[i] == '\0') {
+        head[i] = ' ';
+      }
+    }
+    head += "\r\n";
+  }
 }
 
 /// The status that answers a request the reader refused.
@@ -116,7 +157,8 @@ std::string_view reason_phrase(int status)
 // ---------------------------------------------------------------------------------------------
 
 Connection::Connection(HttpServer& server, int fd, std::string peer)
-  : m_server(server), m_fd(fd), m_peer(std::move(peer)), m_reader(server.m_options.limits)
+  : m_server(server), m_fd(fd), m_peer(std::move(peer)), m_reader(server.m_options.limits),
+    m_interest(k_read_events)
 {
 }
 
@@ -130,23 +172,38 @@ Connection::~Connection()
 void Connection::on_io(std::uint32_t events)
 {
   const auto self = shared_from_this();
-  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+  // A reset, or both directions shut: nothing more can be read or written. (Reported whatever
+  // the interest, so it must not be left to a read that a paused connection skips.)
+  if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
+    close_now();
+    return;
+  }
+  if ((events & (EPOLLIN | EPOLLRDHUP)) != 0) {
     read_input();
   }
-  if (open() && (events & EPOLLOUT) != 0) {
+  if (m_fd >= 0 && (events & EPOLLOUT) != 0) {
     flush();
   }
 }
 
 void Connection::read_input()
 {
-  // Read through one buffer shared by every connection, so an idle connection holds only the
-  // bytes it was sent, not a read buffer of its own.
-  static thread_local std::array<char, k_read_size> scratch;
-  while (open()) {
-    const ssize_t got = ::read(m_fd, scratch.data(), scratch.size());
+  if (m_lingering) {
+    discard_input();
+    return;
+  }
+  if (!wants_input()) {
+    update_interest();
+    return;
+  }
+  // A budget per round: a client that sends without pause is read a piece at a time, its
+  // requests answered in between, and the other connections get their turn.
+  std::size_t budget = std::max<std::size_t>(m_server.m_options.read_budget, 1);
+  while (m_fd >= 0 && budget > 0) {
+    const ssize_t got = ::read(m_fd, scratch().data(), std::min(scratch().size(), budget));
     if (got > 0) {
-      m_input.append(scratch.data(), static_cast<std::size_t>(got));
+      m_input.append(scratch().data(), static_cast<std::size_t>(got));
+      budget -= static_cast<std::size_t>(got);
       continue;
     }
     if (got < 0 && errno == EINTR) {
@@ -155,10 +212,17 @@ void Connection::read_input()
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       break;
     }
-    // The peer is gone (or half-closed, which an event-stream client never does while it
-    // still wants the response).
-    close_now();
-    return;
+    if (got < 0 || m_streaming) {
+      // A reset; or an event-stream client that went away (it never half-closes while it
+      // still wants the stream).
+      close_now();
+      return;
+    }
+    // The client has sent all it will: what it asked for is still answered, then the
+    // connection closes.
+    m_peer_closed = true;
+    update_interest();
+    break;
   }
   if (!m_busy) {
     serve_pending();
@@ -170,7 +234,14 @@ void Connection::read_input()
 
 void Connection::serve_pending()
 {
+  m_serve_scheduled = false;
   while (open() && !m_busy && !m_closing) {
+    if (m_queued > m_server.m_options.max_unsent_output) {
+      // The client is not reading its answers: read no more of its requests until it does.
+      m_paused = true;
+      update_interest();
+      return;
+    }
     std::size_t consumed = 0;
     const std::string_view unread = std::string_view(m_input).substr(m_input_pos);
     const ReadStatus status = m_reader.read(unread, consumed, m_request);
@@ -183,12 +254,21 @@ void Connection::serve_pending()
       m_input_pos = 0;
     }
     if (status == ReadStatus::incomplete) {
+      if (m_peer_closed) {
+        close_after_flush(); // what is left is a request cut off
+      } else if (m_reader.reading_body() && !m_continue_sent && m_request.expects_continue()) {
+        // The limits passed, the client may send the body (RFC 9110 §10.1.1).
+        m_continue_sent = true;
+        queue("HTTP/1.1 100 Continue\r\n\r\n");
+      }
+      update_interest();
       return;
     }
     if (status != ReadStatus::complete) {
       reply_error(error_status(status));
       return;
     }
+    m_continue_sent = false;
     m_server.m_loop.cancel(m_request_timer);
     m_request_timer = 0;
     m_busy = true;
@@ -202,8 +282,25 @@ void Connection::serve_pending()
   }
 }
 
+void Connection::schedule_serve()
+{
+  if (m_serve_scheduled) {
+    return;
+  }
+  m_serve_scheduled = true;
+  // At the end of the round: a handler that answers at once must not recurse into the next
+  // request.
+  std::weak_ptr<Connection> weak = weak_from_this();
+  m_server.m_loop.at_end_of_round([weak]() {
+    if (const auto self = weak.lock()) {
+      self->serve_pending();
+    }
+  });
+}
+
 void Connection::reply_error(int status)
 {
+  m_error_sent = true;
   m_busy = true;
   m_head_only = false;
   m_keep_alive = false;
@@ -216,15 +313,8 @@ void Connection::respond(int status, const Headers& headers, std::string_view bo
   if (!open() || !m_busy || m_streaming) {
     return;
   }
-  std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
-  head += reason_phrase(status);
-  head += "\r\n";
-  for (const auto& [name, value] : headers) {
-    head += name;
-    head += ": ";
-    head += value;
-    head += "\r\n";
-  }
+  std::string head = status_line(status);
+  append_headers(head, headers);
   if (status != 204 && status != 304) {
     head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   }
@@ -245,15 +335,8 @@ void Connection::start_stream(int status, const Headers& headers)
     return;
   }
   m_chunked = m_http11;
-  std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
-  head += reason_phrase(status);
-  head += "\r\n";
-  for (const auto& [name, value] : headers) {
-    head += name;
-    head += ": ";
-    head += value;
-    head += "\r\n";
-  }
+  std::string head = status_line(status);
+  append_headers(head, headers);
   if (m_head_only) {
     head += "\r\n";
     queue(head);
@@ -405,6 +488,9 @@ void Connection::mark_dirty()
 void Connection::flush()
 {
   m_dirty = false;
+  if (m_lingering) {
+    return;
+  }
   while (open() && !m_queue.empty()) {
     std::array<iovec, k_max_iov> iov{};
     std::size_t count = 0;
@@ -423,12 +509,8 @@ void Connection::flush()
         continue;
       }
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!m_want_write) {
-          m_want_write = true;
-          m_server.m_loop.modify(m_fd, k_read_events | EPOLLOUT);
-        }
-        notify_drained();
-        return;
+        m_want_write = true;
+        break;
       }
       close_now();
       return;
@@ -449,14 +531,26 @@ void Connection::flush()
   if (!open()) {
     return;
   }
-  if (m_want_write) {
+  if (m_queue.empty()) {
     m_want_write = false;
-    m_server.m_loop.modify(m_fd, k_read_events);
   }
-  if (m_closing) {
+  if (m_paused && m_queued <= m_server.m_options.max_unsent_output) {
+    m_paused = false;
+    schedule_serve();
+  }
+  update_interest();
+  if (m_closing && m_queue.empty()) {
     ::shutdown(m_fd, SHUT_WR);
-    close_now();
-    return;
+    // Closing with input unread would answer it with a reset, which can destroy the answer
+    // before the client reads it: read and drop the rest first, for a bounded time.
+    int unread = 0;
+    if (!m_peer_closed &&
+        (m_error_sent || m_input_pos < m_input.size() || m_reader.reading_body() ||
+         (::ioctl(m_fd, FIONREAD, &unread) == 0 && unread > 0))) {
+      start_linger();
+    } else {
+      close_now();
+    }
   }
   notify_drained();
 }
@@ -489,15 +583,79 @@ void Connection::finish_response()
     return;
   }
   arm_request_timer();
-  // The next pipelined request waits for the end of the round: a handler that answers at
-  // once must not recurse into the next one.
-  if (m_input.size() > m_input_pos) {
-    std::weak_ptr<Connection> weak = weak_from_this();
-    m_server.m_loop.at_end_of_round([weak]() {
-      if (const auto self = weak.lock()) {
-        self->serve_pending();
+  if (m_input.size() > m_input_pos || m_peer_closed) {
+    schedule_serve();
+  }
+}
+
+bool Connection::wants_input() const
+{
+  if (m_peer_closed) {
+    return false;
+  }
+  // A stream is watched to the end, so that a client that leaves is noticed.
+  return m_lingering || m_streaming || m_queued <= m_server.m_options.max_unsent_output;
+}
+
+void Connection::update_interest()
+{
+  if (m_fd < 0) {
+    return;
+  }
+  const std::uint32_t events = (wants_input() ? k_read_events : 0U) | (m_want_write ? EPOLLOUT : 0U);
+  if (events != m_interest) {
+    m_interest = events;
+    m_server.m_loop.modify(m_fd, events);
+  }
+}
+
+void Connection::start_linger()
+{
+  m_lingering = true;
+  m_lingered = 0;
+  m_input = std::string();
+  m_input_pos = 0;
+  m_server.m_loop.cancel(m_request_timer);
+  std::weak_ptr<Connection> weak = weak_from_this();
+  m_request_timer = m_server.m_loop.after(m_server.m_options.linger_timeout, [weak]() {
+    if (const auto self = weak.lock()) {
+      self->m_request_timer = 0;
+      self->close_now();
+    }
+  });
+  update_interest();
+  notify_closed(); // for the handlers the connection is over
+  discard_input();
+}
+
+void Connection::discard_input()
+{
+  std::size_t budget = std::max<std::size_t>(m_server.m_options.read_budget, 1);
+  while (m_fd >= 0 && budget > 0) {
+    const ssize_t got = ::read(m_fd, scratch().data(), std::min(scratch().size(), budget));
+    if (got > 0) {
+      m_lingered += static_cast<std::size_t>(got);
+      budget -= static_cast<std::size_t>(got);
+      if (m_lingered > m_server.m_options.linger_bytes) {
+        close_now();
       }
-    });
+      continue;
+    }
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return;
+    }
+    close_now(); // the client's end: it has read the answer, or never will
+  }
+}
+
+void Connection::notify_closed()
+{
+  if (auto callback = std::move(m_on_close)) {
+    m_on_close = nullptr;
+    callback();
   }
 }
 
@@ -512,15 +670,13 @@ void Connection::close_now()
   ::close(m_fd);
   const int fd = m_fd;
   m_fd = -1;
+  m_lingering = false;
   m_queue.clear();
   m_queued = 0;
   m_streaming = false;
   m_on_drained = nullptr; // it may hold what holds this connection
   m_server.forget(fd);
-  if (auto callback = std::move(m_on_close)) {
-    m_on_close = nullptr;
-    callback();
-  }
+  notify_closed();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -64,7 +64,8 @@ public:
   /// Writes what is queued now, instead of at the end of the round.
   void flush_now() { flush(); }
 
-  bool open() const { return m_fd >= 0; }
+  /// Whether the connection can still be answered (not closed, not only draining its input).
+  bool open() const { return m_fd >= 0 && !m_lingering; }
   bool streaming() const { return m_streaming; }
   std::size_t queued_bytes() const { return m_queued; }
   const std::string& peer() const { return m_peer; }
@@ -90,6 +91,7 @@ private:
   void on_io(std::uint32_t events);
   void read_input();
   void serve_pending();
+  void schedule_serve();
   void reply_error(int status);
   void queue(std::string_view bytes);
   void queue_owned(std::string bytes);
@@ -98,6 +100,12 @@ private:
   void flush();
   void arm_request_timer();
   void finish_response();
+  /// Whether to watch for input now: not while the client leaves unread more than the bound.
+  bool wants_input() const;
+  void update_interest();
+  void start_linger();
+  void discard_input();
+  void notify_closed();
   void close_now();
 
   HttpServer& m_server;
@@ -115,7 +123,15 @@ private:
   bool m_streaming = false;
   bool m_closing = false;      ///< close once the queue is written
   bool m_dirty = false;
-  bool m_want_write = false;   ///< EPOLLOUT is on
+  bool m_want_write = false;   ///< EPOLLOUT is wanted
+  bool m_peer_closed = false;  ///< the client sent all it will (EOF)
+  bool m_paused = false;       ///< requests wait until the unsent output is under the bound
+  bool m_serve_scheduled = false;
+  bool m_continue_sent = false; ///< "100 Continue" went out for the current request
+  bool m_error_sent = false;   ///< an error answer: the rest of the request is unread
+  bool m_lingering = false;    ///< written and shut down; dropping input until the client ends
+  std::size_t m_lingered = 0;  ///< bytes dropped while lingering
+  std::uint32_t m_interest;    ///< the events the loop watches for
   std::deque<Piece> m_queue;
   std::size_t m_queued = 0;
   EventLoop::TimerId m_request_timer = 0;
@@ -130,6 +146,15 @@ struct ServerOptions {
   RequestLimits limits;
   /// How long a connection may wait for (the rest of) a request before it is closed.
   std::chrono::milliseconds request_timeout{60'000};
+  /// Unsent output over which a connection's next requests are not read (its client is not
+  /// reading what it asked for).
+  std::size_t max_unsent_output = 1024 * 1024;
+  /// Bytes read from one connection per loop round, so that one client cannot starve others.
+  std::size_t read_budget = 64 * 1024;
+  /// After an error answer, how long and how much of the rest of the request is read and
+  /// dropped, so that closing with it unread does not reset the connection and the answer.
+  std::chrono::milliseconds linger_timeout{5'000};
+  std::size_t linger_bytes = 64 * 1024 * 1024;
 };
 
 class HttpServer {

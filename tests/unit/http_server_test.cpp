@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -166,6 +167,25 @@ public:
       bytes.remove_prefix(static_cast<std::size_t>(sent));
     }
   }
+
+  /// Sends BYTES; false when the connection broke first (a reset, or the server gone).
+  bool try_send(std::string_view bytes)
+  {
+    while (!bytes.empty()) {
+      const ssize_t sent = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (sent < 0 && errno == EINTR) {
+        continue;
+      }
+      if (sent <= 0) {
+        return false;
+      }
+      bytes.remove_prefix(static_cast<std::size_t>(sent));
+    }
+    return true;
+  }
+
+  /// Ends the sending side only: the server sees the end of the requests.
+  void shutdown_write() { ::shutdown(m_fd, SHUT_WR); }
 
   void close()
   {
@@ -721,7 +741,75 @@ TEST(HttpServer, ATooLargeBodyGets413)
 TEST(HttpServer, AnUnknownTransferCodingGets501)
 {
   Server server(echo);
-  expect_error(server, "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501);
+  expect_error(server, "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501);
+}
+
+TEST(HttpServer, AFramingThatIsNotChunkedLastGets400)
+{
+  // RFC 9112 §6.3: chunked, then gzip on a second line, is not a length anyone can know.
+  Server server(echo);
+  expect_error(server,
+               "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n"
+               "3\r\nabc\r\n0\r\n\r\n",
+               400);
+  expect_error(server, "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 400);
+}
+
+TEST(HttpServer, ABareCrInAHeaderValueGets400)
+{
+  Server server(echo);
+  expect_error(server,
+               "PUT /s HTTP/1.1\r\nContent-Type: text/plain\rX-Injected: yes\r\n"
+               "Content-Length: 0\r\n\r\n",
+               400);
+  expect_error(server, std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 26), 400);
+}
+
+/// Whether the head at the front of BYTES has CR and LF only as CRLF pairs, and no NUL.
+bool clean_head(std::string_view bytes)
+{
+  const auto end = bytes.find("\r\n\r\n");
+  if (end == std::string_view::npos) {
+    return false;
+  }
+  const std::string_view head = bytes.substr(0, end + 4);
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == '\0' || (head[i] == '\r' && (i + 1 == head.size() || head[i + 1] != '\n')) ||
+        (head[i] == '\n' && (i == 0 || head[i - 1] != '\r'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(HttpServer, AResponseHeadNeverCarriesALineBreakFromAHeaderValue)
+{
+  // A value stored before the reader refused such bytes, echoed back: it must not become a
+  // header of its own.
+  const net::Headers headers = {{"Content-Type", "text/plain\rX-Injected: yes"},
+                                {"X-Lf", "a\nX-Injected: yes"},
+                                {"X-Nul", std::string("a\0b", 3)},
+                                {"X-Fine", "ok"}};
+  Server server([&headers](const net::HttpRequest& request,
+                           const std::shared_ptr<net::Connection>& connection) {
+    if (request.path == "/stream") {
+      connection->start_stream(200, headers);
+      connection->end_stream();
+    } else {
+      connection->respond(200, headers, "body");
+    }
+  });
+  for (const char* path : {"/whole", "/stream"}) {
+    Client client(server.port());
+    client.send(std::string("GET ") + path + " HTTP/1.1\r\n\r\n");
+    ASSERT_TRUE(client.read_until(
+      [](const std::string& received) { return received.find("\r\n\r\n") != std::string::npos; }));
+    EXPECT_TRUE(clean_head(client.received)) << path << ": " << client.received;
+    const auto response = next_response(client);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->header("x-injected"), nullptr) << path;
+    EXPECT_TRUE(response->has("x-fine", "ok")) << path;
+  }
 }
 
 TEST(HttpServer, AnErrorAfterAGoodRequestAnswersBoth)
@@ -849,6 +937,250 @@ TEST(HttpServer, TheRequestTimeoutDoesNotCutAResponseStillBeingWritten)
   ASSERT_TRUE(response) << "received " << client.received.size() << " bytes, then "
                         << (client.reset ? "a reset" : client.eof ? "the end" : "nothing");
   EXPECT_EQ(response->body.size(), body.size());
+}
+
+// --- bounds on what a connection may make the server hold ---------------------------------------
+
+/// Waits until the server has COUNT connections; false at the deadline.
+bool wait_for_connections(Server& server, std::size_t count)
+{
+  const auto deadline = Clock::now() + k_patience;
+  while (Clock::now() < deadline) {
+    if (server.on_loop([&]() { return server.server.connection_count(); }) == count) {
+      return true;
+    }
+    std::this_thread::sleep_for(5ms); // polling a condition, with a deadline
+  }
+  return false;
+}
+
+TEST(HttpServer, PipelinedRequestsWaitWhileTheOutputIsOverItsBound)
+{
+  // A client that pipelines GETs and reads nothing: the server answers until the unsent
+  // output passes the bound, then reads no further request until the client reads.
+  net::ServerOptions options;
+  options.max_unsent_output = 256 * 1024;
+  const std::string body(64 * 1024, 'r');
+  std::mutex mutex;
+  std::size_t most_unsent = 0;
+  Server server(
+    [&](const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection) {
+      {
+        const std::lock_guard lock(mutex);
+        most_unsent = std::max(most_unsent, connection->queued_bytes());
+      }
+      connection->respond(200, {}, body + request.path);
+    },
+    options);
+  Client client(server.port(), 4096);
+  constexpr int k_requests = 200;
+  std::string requests;
+  for (int i = 0; i < k_requests; ++i) {
+    requests += "GET /" + std::to_string(i) + " HTTP/1.1\r\n\r\n";
+  }
+  client.send(requests);
+  for (int i = 0; i < k_requests; ++i) {
+    const auto response = next_response(client);
+    ASSERT_TRUE(response) << "response " << i;
+    ASSERT_EQ(response->body, body + "/" + std::to_string(i));
+  }
+  const std::lock_guard lock(mutex);
+  EXPECT_LE(most_unsent, options.max_unsent_output)
+    << "a request was answered while more than the bound was unsent";
+}
+
+TEST(HttpServer, AFloodingConnectionDoesNotStarveAnother)
+{
+  // The loop is held while one client pipelines 32 KB of requests and another sends one; once
+  // it runs, the second must be answered after at most a read budget of the first's.
+  net::ServerOptions options;
+  options.read_budget = 1024;
+  std::atomic<int> flood_seen = 0;
+  std::atomic<int> flood_before_other = -1;
+  Flag other_seen;
+  Server server(
+    [&](const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection) {
+      if (request.path == "/other") {
+        flood_before_other = flood_seen.load();
+        other_seen.set();
+      } else {
+        ++flood_seen;
+      }
+      connection->respond(204, {}, "");
+    },
+    options);
+  Flag held;
+  Flag release;
+  server.loop.post([&]() {
+    held.set();
+    release.wait();
+  });
+  ASSERT_TRUE(held.wait());
+  Client flood(server.port());
+  Client other(server.port());
+  std::string requests;
+  while (requests.size() < 32 * 1024) {
+    requests += "GET /f HTTP/1.1\r\n\r\n";
+  }
+  flood.send(requests);
+  other.send("GET /other HTTP/1.1\r\n\r\n");
+  release.set();
+  ASSERT_TRUE(other_seen.wait());
+  EXPECT_LT(flood_before_other.load(), 200) << "the flooding connection was read until it ran dry";
+}
+
+TEST(HttpServer, ExpectContinueGets100BeforeTheBody)
+{
+  Server server([](const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection) {
+    connection->respond(200, {}, request.body);
+  });
+  Client client(server.port());
+  client.send("POST / HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  ASSERT_TRUE(client.read_until(
+    [](const std::string& received) { return received == "HTTP/1.1 100 Continue\r\n\r\n"; }))
+    << client.received;
+  client.received.clear();
+  client.send("hello");
+  const auto response = next_response(client);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "hello");
+  // A request whose body came with its head needs no 100.
+  client.send("POST / HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi");
+  const auto whole = next_response(client);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200) << whole->status_line;
+}
+
+TEST(HttpServer, ExpectContinueOverTheLimitGets413Without100)
+{
+  net::ServerOptions options;
+  options.limits.max_body = 10;
+  Server server(echo, options);
+  Client client(server.port());
+  client.send("POST / HTTP/1.1\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n");
+  const auto response = next_response(client);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413) << response->status_line;
+  client.shutdown_write();
+  EXPECT_TRUE(client.read_to_eof());
+  EXPECT_FALSE(client.reset);
+}
+
+TEST(HttpServer, A413ArrivesWhileTheBodyIsStillBeingSent)
+{
+  // The client sends its whole body before it reads (as most do without Expect): the server
+  // answers 413 at once, then reads and drops the body, so no reset destroys the answer.
+  net::ServerOptions options;
+  options.limits.max_body = 1024;
+  Server server(echo, options);
+  Client client(server.port());
+  const std::string body(4 * 1024 * 1024, 'b');
+  client.send("POST / HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  EXPECT_TRUE(client.try_send(body)) << "the server reset the connection: " << std::strerror(errno);
+  const auto response = next_response(client);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  client.shutdown_write();
+  EXPECT_TRUE(client.read_to_eof());
+  EXPECT_FALSE(client.reset);
+  EXPECT_TRUE(wait_for_connections(server, 0));
+}
+
+TEST(HttpServer, DrainingAfterAnErrorIsBoundedInTime)
+{
+  net::ServerOptions options;
+  options.limits.max_body = 10;
+  options.linger_timeout = 100ms;
+  Server server(echo, options);
+  Client client(server.port());
+  client.send("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nsome of the body");
+  const auto response = next_response(client);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  // The client neither sends nor closes: the server gives up waiting.
+  EXPECT_TRUE(client.read_to_eof());
+  EXPECT_TRUE(wait_for_connections(server, 0));
+}
+
+TEST(HttpServer, DrainingAfterAnErrorIsBoundedInBytes)
+{
+  net::ServerOptions options;
+  options.limits.max_body = 10;
+  options.linger_bytes = 64 * 1024;
+  Server server(echo, options);
+  Client client(server.port());
+  client.send("POST / HTTP/1.1\r\nContent-Length: 100000000\r\n\r\n");
+  // Sends until the server stops reading; bounded by the count, not by the server.
+  const std::string piece(64 * 1024, 'b');
+  bool broke = false;
+  for (int i = 0; i < 1000 && !broke; ++i) {
+    broke = !client.try_send(piece);
+  }
+  EXPECT_TRUE(broke) << "the server read 64 MB of a body it had refused";
+  EXPECT_TRUE(wait_for_connections(server, 0));
+}
+
+TEST(HttpServer, ARequestFollowedByAHalfCloseIsAnswered)
+{
+  Server server([](const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection) {
+    connection->respond(200, {}, request.body);
+  });
+  Client client(server.port());
+  client.send("POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+  client.shutdown_write();
+  const auto response = next_response(client);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "hello");
+  EXPECT_TRUE(client.read_to_eof());
+  EXPECT_FALSE(client.reset);
+  EXPECT_TRUE(client.received.empty()) << client.received;
+}
+
+TEST(HttpServer, PipelinedRequestsBeforeAHalfCloseAreAllAnswered)
+{
+  // Answered later, in order; the unfinished request after them is dropped with the
+  // connection.
+  Server* self = nullptr;
+  Server server([&self](const net::HttpRequest& request,
+                        const std::shared_ptr<net::Connection>& connection) {
+    if (request.path == "/slow") {
+      self->loop.after(30ms, [connection]() { connection->respond(200, {}, "slow"); });
+    } else {
+      connection->respond(200, {}, std::string(request.path.substr(1)));
+    }
+  });
+  self = &server;
+  Client client(server.port());
+  client.send("GET /slow HTTP/1.1\r\n\r\nGET /a HTTP/1.1\r\n\r\nGET /unfini");
+  client.shutdown_write();
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 2; ++i) {
+    const auto response = next_response(client);
+    ASSERT_TRUE(response);
+    bodies.push_back(response->body);
+  }
+  EXPECT_EQ(bodies, (std::vector<std::string>{"slow", "a"}));
+  EXPECT_TRUE(client.read_to_eof());
+  EXPECT_TRUE(client.received.empty()) << client.received;
+  EXPECT_TRUE(wait_for_connections(server, 0));
+}
+
+TEST(HttpServer, AHalfCloseDuringAStreamEndsIt)
+{
+  // An event-stream client that stops sending has left: the stream is not kept for it.
+  Flag started;
+  Flag closed;
+  Server server([&](const net::HttpRequest&, const std::shared_ptr<net::Connection>& connection) {
+    connection->on_close([&closed]() { closed.set(); });
+    connection->start_stream(200, {{"Content-Type", "text/event-stream"}});
+    started.set();
+  });
+  Client client(server.port());
+  client.send("GET /stream HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(started.wait());
+  client.shutdown_write();
+  EXPECT_TRUE(closed.wait());
 }
 
 TEST(HttpServer, ListensOnAChosenPort)
