@@ -73,7 +73,8 @@ Step parse_step(std::string_view line)
   Json object;
   try {
     object = Json::parse(line);
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {
+    // parse_error, and out_of_range for a number beyond a double (1e400).
     bad("not a JSON object");
   }
   if (!object.is_object()) {

@@ -42,7 +42,8 @@ Entry read_line(std::string_view line)
   nlohmann::json object;
   try {
     object = nlohmann::json::parse(line.begin(), line.end());
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {
+    // parse_error, and out_of_range for a number beyond a double (1e400).
     bad("not a JSON object");
   }
   if (!object.is_object()) {

@@ -328,6 +328,13 @@ TEST(HubScript, AnEmptyProgram)
 
 namespace {
 
+TEST(HubScript, ANumberTooLargeForADoubleIsBadInput)
+{
+  // The JSON reader throws out_of_range, not parse_error, for it (found by script_fuzz).
+  EXPECT_EQ(step_error(R"({"data":1e400})"), "not a JSON object");
+  EXPECT_EQ(step_error(R"({"delay":-1e400,"data":"x"})"), "not a JSON object");
+}
+
 TEST(HubScript, RefusesADelayOrStallTooLongToWait)
 {
   // Taken as milliseconds, these wrapped to a negative wait or past the clock: played at once.

@@ -27,4 +27,16 @@ TEST(RecordRecording, RefusesATimeTooFarToWaitFor)
   EXPECT_EQ(entries[0].t, 1'000'000'000'000U);
 }
 
+TEST(RecordRecording, ANumberTooLargeForADoubleIsBadInput)
+{
+  // The JSON reader throws out_of_range, not parse_error, for it (found by script_fuzz).
+  try {
+    record::read_recording("{\"data\":\"a\",\"t\":1e400}\n", "r.ndjson");
+    ADD_FAILURE() << "no error";
+  } catch (const util::Error& e) {
+    EXPECT_EQ(e.code(), util::Errc::bad_input);
+    EXPECT_EQ(e.where(), "r.ndjson:1");
+  }
+}
+
 } // namespace
