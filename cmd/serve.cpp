@@ -48,8 +48,10 @@ struct ServeOptions {
   // Server
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
-  std::string cors;
+  std::vector<std::string> cors;
+  std::vector<std::string> allow_hosts;
   std::size_t max_clients = 0;
+  bool max_clients_given = false;
   std::string max_lifetime;
   std::string client_buffer = "1MiB";
   // Stream
@@ -100,6 +102,15 @@ std::string read_file(const std::string& path)
   return text.str();
 }
 
+// Each --exec client is a process: without --max-clients, this many at once.
+constexpr std::size_t k_exec_max_clients = 64;
+
+net::AccessPolicy access_policy(const ServeOptions& options)
+{
+  return {net::AllowedHosts(options.host, options.allow_hosts),
+          net::CorsPolicy::parse(options.cors)};
+}
+
 hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
 {
   hub::StreamOptions stream;
@@ -111,8 +122,10 @@ hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
   stream.goodbye = options.goodbye;
   stream.eol = options.eol == "crlf" ? "\r\n" : options.eol == "cr" ? "\r" : "\n";
   stream.bom = options.bom;
-  stream.cors_origin = options.cors;
-  stream.max_clients = options.max_clients;
+  stream.access = access_policy(options);
+  stream.max_clients = options.max_clients_given ? options.max_clients
+                       : options.exec            ? k_exec_max_clients
+                                                 : 0;
   stream.max_lifetime = duration_of(options.max_lifetime);
   stream.client_buffer = *util::parse_size(options.client_buffer);
   if (verbosity > 0) {
@@ -133,6 +146,7 @@ int run_serve(const ServeOptions& options, const Context& context)
     }
     DurableOptions durable = options.durable_options;
     durable.host = options.host;
+    durable.access = access_policy(options);
     if (options.port_given) {
       durable.port = options.port;
     }
@@ -320,13 +334,22 @@ void register_serve(CLI::App& app, Context& context)
                                "--durable)")
                  ->option_text("PORT")
                  ->group(server);
-  sub->add_option("--cors", options->cors, "Allow pages from ORIGIN (or *) to connect")
+  sub->add_option("--cors", options->cors,
+                  "Let pages from ORIGIN (repeatable, comma-separated, or *) use the server; "
+                  "other pages are refused with 403")
     ->option_text("ORIGIN")
     ->group(server);
-  sub->add_option("--max-clients", options->max_clients, "Refuse clients beyond N with 503")
-    ->option_text("N")
-    ->check(CLI::PositiveNumber)
+  sub->add_option("--allow-host", options->allow_hosts,
+                  "Also answer requests for Host NAME (repeatable; .DOMAIN for the names under "
+                  "it; * any); others than localhost and IP addresses get 403")
+    ->option_text("NAME")
     ->group(server);
+  auto* max_clients =
+    sub->add_option("--max-clients", options->max_clients,
+                    "Refuse clients beyond N with 503 (default no limit, 64 with --exec)")
+      ->option_text("N")
+      ->check(CLI::PositiveNumber)
+      ->group(server);
   sub->add_option("--max-lifetime", options->max_lifetime,
                   "End each connection after DUR (clients resume by id)")
     ->option_text("DUR")
@@ -402,8 +425,9 @@ void register_serve(CLI::App& app, Context& context)
     ->check(check_size, "SIZE")
     ->group(durable);
 
-  sub->callback([options, port, &context]() {
+  sub->callback([options, port, max_clients, &context]() {
     options->port_given = port->count() > 0;
+    options->max_clients_given = max_clients->count() > 0;
     context.run = [options, &context]() { return run_serve(*options, context); };
   });
 }

@@ -59,6 +59,7 @@ int run_durable(const DurableOptions& options, const Context& context)
   durable::ServerOptions server_options;
   server_options.long_poll_timeout = *util::parse_duration(options.long_poll_timeout);
   server_options.token = options.token;
+  server_options.access = options.access;
   if (context.verbosity > 0) {
     server_options.log = [](const std::string& line) {
       std::cerr << "sse serve: " << line << std::endl;

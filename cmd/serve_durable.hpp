@@ -3,6 +3,8 @@
 
 #include "context.hpp"
 
+#include "net/access.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -17,6 +19,7 @@ struct DurableOptions {
   std::string long_poll_timeout = "30s";
   std::string token;
   std::string max_body = "64MiB";
+  net::AccessPolicy access;
 };
 
 int run_durable(const DurableOptions& options, const Context& context);

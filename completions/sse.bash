@@ -17,7 +17,7 @@ _sse_patch_options='--sse --max-event-size --apply --key --initial --pointer --f
   --keep-going --view'
 _sse_replay_options='-f --format --json-data --event -n --max-events --speed --no-wait --interval
   --from --to --loop --apply --key --initial --pointer --final --changes --keep-going --view'
-_sse_serve_options='--ndjson --sse --exec --script --replay --shared --demo --host -p --port --cors --max-clients
+_sse_serve_options='--ndjson --sse --exec --script --replay --shared --demo --host -p --port --cors --allow-host --max-clients
   --max-lifetime --client-buffer --history --from-start --linger --retry --heartbeat --hello
   --goodbye --eol --bom --max-event-size --durable --data-dir --memory --repair --long-poll-timeout --token
   --max-body'
@@ -52,7 +52,7 @@ _sse_option_values() {
   --live) echo 'sse long-poll none' ;;
   --offset | --auth | --batch-max | --linger | --producer | --epoch | --seq | --content-type | \
     --ttl | --expires-at) ;;
-  --host | -p | --port | --cors | --max-clients | --max-lifetime | --client-buffer | --history | \
+  --host | -p | --port | --cors | --allow-host | --max-clients | --max-lifetime | --client-buffer | --history | \
     --retry | --heartbeat | --hello | --goodbye | --script | --replay | --record | --speed | \
     --interval | --from | --to | --data-dir | --long-poll-timeout | --token | --max-body) ;;
   *) return 1 ;;

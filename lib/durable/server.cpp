@@ -3,8 +3,22 @@
 #include "durable/server_internal.hpp"
 
 #include "util/error.hpp"
+#include "util/text.hpp"
+
+#include <algorithm>
+#include <iterator>
 
 namespace durable {
+namespace {
+
+constexpr const char* k_methods = "GET, POST, PUT, DELETE, HEAD, OPTIONS";
+// The request headers of the protocol that a page may send.
+constexpr const char* k_request_headers =
+  "Authorization, Content-Type, If-None-Match, Last-Event-ID, Stream-TTL, Stream-Expires-At, "
+  "Stream-Closed, Stream-Seq, Stream-Forked-From, Stream-Fork-Offset, Stream-Fork-Sub-Offset, "
+  "Producer-Id, Producer-Epoch, Producer-Seq";
+
+} // namespace
 
 namespace {
 
@@ -162,30 +176,123 @@ void Server::drop_stream(const std::string& name)
 
 // ---------------------------------------------------------------------------------------------
 
+net::Headers Server::base_headers(const net::Connection* connection) const
+{
+  const net::Connection* key = connection != nullptr ? connection : m_handling;
+  const std::string* origin = nullptr;
+  if (const auto found = m_origins.find(key); key != nullptr && found != m_origins.end()) {
+    origin = &found->second.value;
+  }
+  net::Headers headers{{"X-Content-Type-Options", "nosniff"}};
+  for (auto& header : m_options.access.cors.response_headers(origin, k_expose)) {
+    headers.push_back(std::move(header));
+  }
+  return headers;
+}
+
+void Server::reply(const std::shared_ptr<net::Connection>& connection, int status,
+                   net::Headers extra, std::string_view body, const char* type) const
+{
+  net::Headers headers = base_headers(connection.get());
+  headers.insert(headers.end(), extra.begin(), extra.end());
+  if (type != nullptr) {
+    headers.emplace_back("Content-Type", type);
+  }
+  connection->respond(status, headers, body);
+}
+
+void Server::fail(const std::shared_ptr<net::Connection>& connection, int status,
+                  const std::string& why, net::Headers extra) const
+{
+  reply(connection, status, std::move(extra), why + "\n", "text/plain; charset=utf-8");
+}
+
+void Server::remember_origin(const net::HttpRequest& request,
+                             const std::shared_ptr<net::Connection>& connection)
+{
+  const std::string* origin = request.header("origin");
+  if (origin == nullptr) {
+    m_origins.erase(connection.get());
+    return;
+  }
+  m_origins[connection.get()] = Origin{connection, *origin};
+  // Closed connections leave their entry behind: swept whenever the map has doubled.
+  if (m_origins.size() > 2 * std::max<std::size_t>(m_origins_pruned_at, 32)) {
+    for (auto it = m_origins.begin(); it != m_origins.end();) {
+      it = it->second.connection.expired() ? m_origins.erase(it) : std::next(it);
+    }
+    m_origins_pruned_at = m_origins.size();
+  }
+}
+
+bool Server::authorized(const net::HttpRequest& request) const
+{
+  if (m_options.token.empty()) {
+    return true;
+  }
+  const std::string* authorization = request.header("authorization");
+  if (authorization == nullptr) {
+    return false;
+  }
+  // RFC 9110 11.4: the scheme is case-insensitive, then one or more spaces, then the token.
+  std::string_view value = *authorization;
+  constexpr std::string_view scheme = "bearer";
+  if (value.size() <= scheme.size() || util::to_lower(value.substr(0, scheme.size())) != scheme ||
+      value[scheme.size()] != ' ') {
+    return false;
+  }
+  value.remove_prefix(scheme.size());
+  while (!value.empty() && value.front() == ' ') {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+    value.remove_suffix(1);
+  }
+  // Compared in a time that does not depend on where the first difference is.
+  const std::string& token = m_options.token;
+  unsigned difference = value.size() == token.size() ? 0U : 1U;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    difference |= static_cast<unsigned char>(token[i]) ^
+                  static_cast<unsigned char>(i < value.size() ? value[i] : '\0');
+  }
+  return difference == 0;
+}
+
 void Server::handle(const net::HttpRequest& request,
                     const std::shared_ptr<net::Connection>& connection)
 {
   if (m_options.log) {
     m_options.log(connection->peer() + ": " + request.method + " " + request.target);
   }
-  if (request.method == "OPTIONS") {
-    reply(connection, 204,
-          {{"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, HEAD, OPTIONS"},
-           {"Access-Control-Allow-Headers",
-            "*, Authorization, Content-Type, If-None-Match, Last-Event-ID, Stream-TTL, "
-            "Stream-Expires-At, Stream-Closed, Stream-Seq, Stream-Forked-From, "
-            "Stream-Fork-Offset, Stream-Fork-Sub-Offset, Producer-Id, Producer-Epoch, "
-            "Producer-Seq"},
-           {"Access-Control-Max-Age", "86400"}});
+  remember_origin(request, connection);
+  m_handling = connection.get();
+  struct Done {
+    const net::Connection*& handling;
+    ~Done() { handling = nullptr; }
+  } done{m_handling};
+
+  if (const auto refusal = m_options.access.refusal(request)) {
+    if (m_options.log) {
+      m_options.log(connection->peer() + ": refused: " + refusal->substr(0, refusal->size() - 1));
+    }
+    reply(connection, 403, {}, *refusal, "text/plain; charset=utf-8");
     return;
   }
-  if (!m_options.token.empty()) {
-    const std::string* authorization = request.header("authorization");
-    if (authorization == nullptr || *authorization != "Bearer " + m_options.token) {
-      fail(connection, 401, "a valid Authorization: Bearer token is required",
-           {{"WWW-Authenticate", "Bearer"}});
-      return;
+  if (request.method == "OPTIONS") {
+    net::Headers headers{{"Allow", k_methods}};
+    if (net::is_preflight(request)) {
+      // A preflight carries no credentials: it is answered without the token.
+      for (auto& header : m_options.access.cors.preflight_headers(request, k_methods, k_request_headers)) {
+        headers.push_back(std::move(header));
+      }
     }
+    reply(connection, 204, headers);
+    return;
+  }
+  if (!authorized(request)) {
+    fail(connection, 401, "a valid Authorization: Bearer token is required",
+         {{"WWW-Authenticate", "Bearer"}});
+    return;
   }
   const auto name = stream_name(request.path, m_options.prefix);
   if (!name) {
@@ -207,8 +314,7 @@ void Server::handle(const net::HttpRequest& request,
   } else if (request.method == "DELETE") {
     remove(connection, *name);
   } else {
-    fail(connection, 405, "method not allowed",
-         {{"Allow", "GET, POST, PUT, DELETE, HEAD, OPTIONS"}});
+    fail(connection, 405, "method not allowed", {{"Allow", k_methods}});
   }
 }
 

@@ -5,6 +5,7 @@
 // and made durable through a store::Store; each stream has at most one store write in flight,
 // and the requests that arrive meanwhile go together in the next one (one fsync for all).
 
+#include "net/access.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
 #include "store/store.hpp"
@@ -24,6 +25,8 @@ struct ServerOptions {
   std::chrono::milliseconds long_poll_timeout{30'000};
   /// When not empty, every request needs `Authorization: Bearer TOKEN`.
   std::string token;
+  /// The Host names answered and the pages let in (none by default).
+  net::AccessPolicy access;
   /// The scheme and authority of the server ("http://127.0.0.1:4437"), for Location.
   std::string base_url;
   /// Receives one line per request (for -v); may be empty.
@@ -53,6 +56,22 @@ public:
 
 private:
   enum class Found { ok, missing, gone, damaged };
+
+  /// The headers of every response on CONNECTION (the one being handled when null): the
+  /// CORS headers of its request's origin among them.
+  net::Headers base_headers(const net::Connection* connection = nullptr) const;
+  /// Answers CONNECTION's request: base_headers, then EXTRA, a Content-Type when TYPE is set.
+  void reply(const std::shared_ptr<net::Connection>& connection, int status,
+             net::Headers extra = {}, std::string_view body = {},
+             const char* type = nullptr) const;
+  /// Answers with STATUS and WHY as a plain-text body.
+  void fail(const std::shared_ptr<net::Connection>& connection, int status,
+            const std::string& why, net::Headers extra = {}) const;
+  /// Whether REQUEST carries the token (when one is required).
+  bool authorized(const net::HttpRequest& request) const;
+  /// Keeps the Origin of CONNECTION's current request for its answer, which may come later.
+  void remember_origin(const net::HttpRequest& request,
+                       const std::shared_ptr<net::Connection>& connection);
 
   Found find(const std::string& name, Stream*& stream, bool touch);
   /// The stream NAME, or null after answering 404 (missing), 410 (deleted) or 500 (damaged on
@@ -90,6 +109,14 @@ private:
   std::unordered_map<std::string, std::unique_ptr<Stream>> m_streams;
   std::unordered_map<std::string, std::string> m_damaged; ///< refused streams: why
   std::shared_ptr<bool> m_alive; ///< false once the server is gone: store callbacks check it
+  /// The Origin of each open connection's current request, for those that have one.
+  struct Origin {
+    std::weak_ptr<net::Connection> connection;
+    std::string value;
+  };
+  std::unordered_map<const net::Connection*, Origin> m_origins;
+  std::size_t m_origins_pruned_at = 0; ///< m_origins' size after the last pruning
+  const net::Connection* m_handling = nullptr; ///< the connection whose request is in handle
 };
 
 } // namespace durable

@@ -31,30 +31,6 @@ inline std::int64_t now_ms()
     .count();
 }
 
-inline net::Headers base_headers()
-{
-  return {{"X-Content-Type-Options", "nosniff"},
-          {"Access-Control-Allow-Origin", "*"},
-          {"Access-Control-Expose-Headers", k_expose}};
-}
-
-inline void reply(const std::shared_ptr<net::Connection>& connection, int status, net::Headers extra = {},
-           std::string_view body = {}, const char* type = nullptr)
-{
-  net::Headers headers = base_headers();
-  headers.insert(headers.end(), extra.begin(), extra.end());
-  if (type != nullptr) {
-    headers.emplace_back("Content-Type", type);
-  }
-  connection->respond(status, headers, body);
-}
-
-inline void fail(const std::shared_ptr<net::Connection>& connection, int status, const std::string& why,
-          net::Headers extra = {})
-{
-  reply(connection, status, std::move(extra), why + "\n", "text/plain; charset=utf-8");
-}
-
 /// Records as a response body: concatenated, or for JSON one array of the messages.
 inline std::string join_records(const std::vector<store::Record>& records, bool json)
 {

@@ -35,8 +35,8 @@ void Server::run_writes(const std::string& name)
   for (Write& write : stream.queue) {
     const auto& request = write.request;
     auto connection = write.connection;
-    auto answer_now = [&answers, connection](int status, net::Headers headers, std::string why) {
-      answers.push_back([=](bool) {
+    auto answer_now = [this, &answers, connection](int status, net::Headers headers, std::string why) {
+      answers.push_back([=, this](bool) {
         if (why.empty()) {
           reply(connection, status, headers);
         } else {
@@ -179,7 +179,7 @@ void Server::run_writes(const std::string& name)
       headers.emplace_back("Stream-Closed", "true");
     }
     const int status = producer && !close_only ? 200 : 204;
-    answers.push_back([connection, status, headers](bool stored) {
+    answers.push_back([this, connection, status, headers](bool stored) {
       if (stored) {
         reply(connection, status, headers);
       } else {

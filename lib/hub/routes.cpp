@@ -7,37 +7,28 @@ constexpr const char* k_allowed_methods = "GET, HEAD, OPTIONS";
 
 } // namespace
 
-net::Headers cors_headers(const net::HttpRequest& request, const StreamOptions& options)
-{
-  if (options.cors_origin.empty()) {
-    return {};
-  }
-  if (options.cors_origin == "*") {
-    return {{"Access-Control-Allow-Origin", "*"}};
-  }
-  const std::string* origin = request.header("origin");
-  if (origin == nullptr || *origin != options.cors_origin) {
-    return {{"Vary", "Origin"}};
-  }
-  // A named origin may send credentials (EventSource's withCredentials).
-  return {{"Access-Control-Allow-Origin", *origin},
-          {"Access-Control-Allow-Credentials", "true"},
-          {"Vary", "Origin"}};
-}
-
 void route(const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection,
            const StreamOptions& options, Source& source)
 {
-  net::Headers headers = cors_headers(request, options);
-  if (request.method == "OPTIONS") {
-    headers.emplace_back("Allow", k_allowed_methods);
-    if (!options.cors_origin.empty()) {
-      headers.emplace_back("Access-Control-Allow-Methods", k_allowed_methods);
-      const std::string* asked = request.header("access-control-request-headers");
-      headers.emplace_back("Access-Control-Allow-Headers",
-                           asked != nullptr ? *asked : "Last-Event-ID, Cache-Control");
-      headers.emplace_back("Access-Control-Max-Age", "86400");
+  const net::CorsPolicy& cors = options.access.cors;
+  if (const auto refusal = options.access.refusal(request)) {
+    if (options.log) {
+      options.log(connection->peer() + ": refused: " + refusal->substr(0, refusal->size() - 1));
     }
+    net::Headers headers = cors.response_headers(nullptr);
+    headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    connection->respond(403, headers, *refusal);
+    return;
+  }
+  net::Headers headers = cors.response_headers(request.header("origin"));
+  if (request.method == "OPTIONS") {
+    if (net::is_preflight(request)) {
+      // The headers the page asks for, which EventSource and fetch keep to a few.
+      const bool asked = request.header("access-control-request-headers") != nullptr;
+      headers = cors.preflight_headers(request, k_allowed_methods,
+                                       asked ? "" : "Last-Event-ID, Cache-Control");
+    }
+    headers.emplace_back("Allow", k_allowed_methods);
     connection->respond(204, headers, {});
     return;
   }
@@ -50,7 +41,9 @@ void route(const net::HttpRequest& request, const std::shared_ptr<net::Connectio
   if (options.max_clients != 0 && source.client_count() >= options.max_clients) {
     headers.emplace_back("Retry-After", "1");
     headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
-    connection->respond(503, headers, "too many clients (--max-clients)\n");
+    connection->respond(503, headers,
+                        "too many clients: at most " + std::to_string(options.max_clients) +
+                          " at once (--max-clients)\n");
     if (options.log) {
       options.log(connection->peer() + ": refused, --max-clients reached");
     }

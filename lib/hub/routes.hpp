@@ -1,6 +1,7 @@
 #pragma once
-// The HTTP rules of `sse serve` before a source sees a request: methods, CORS and its
-// preflight, the client limit, and where a resuming client's Last-Event-ID comes from.
+// The HTTP rules of `sse serve` before a source sees a request: the Host and Origin allowed,
+// methods, CORS and its preflight, the client limit, and where a resuming client's
+// Last-Event-ID comes from.
 
 #include "hub/source.hpp"
 #include "hub/stream_options.hpp"
@@ -11,9 +12,5 @@ namespace hub {
 /// Answers REQUEST, handing stream requests (GET, HEAD) to SOURCE.
 void route(const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection,
            const StreamOptions& options, Source& source);
-
-/// The CORS headers for a response to REQUEST under OPTIONS (none when --cors is unset or the
-/// request's Origin is not the one allowed).
-net::Headers cors_headers(const net::HttpRequest& request, const StreamOptions& options);
 
 } // namespace hub

@@ -3,6 +3,7 @@
 #include "json/ndjson.hpp"
 #include "sse/formatter.hpp"
 #include "util/error.hpp"
+#include "util/units.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,17 @@ std::uint64_t whole_number(const Json& object, const char* key, const char* unit
         (*unit != '\0' ? std::string(" of ") + unit : std::string()));
   }
   return value.get<std::uint64_t>();
+}
+
+/// OBJECT's KEY, a whole number of milliseconds that a timer can wait.
+std::chrono::milliseconds wait_of(const Json& object, const char* key)
+{
+  const auto wait = util::duration_from_ms(whole_number(object, key, "milliseconds"));
+  if (!wait) {
+    bad(std::string("\"") + key + "\" must be at most " +
+        std::to_string(util::k_max_duration.count()) + " milliseconds");
+  }
+  return *wait;
 }
 
 std::string base64_decode(const std::string& text)
@@ -61,7 +73,8 @@ Step parse_step(std::string_view line)
   Json object;
   try {
     object = Json::parse(line);
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {
+    // parse_error, and out_of_range for a number beyond a double (1e400).
     bad("not a JSON object");
   }
   if (!object.is_object()) {
@@ -69,13 +82,13 @@ Step parse_step(std::string_view line)
   }
   Step step;
   if (object.contains("delay")) {
-    step.delay = std::chrono::milliseconds(whole_number(object, "delay", "milliseconds"));
+    step.delay = wait_of(object, "delay");
   }
   if (object.contains("drop")) {
     step.kind = Step::Kind::drop;
   } else if (object.contains("stall")) {
     step.kind = Step::Kind::stall;
-    step.duration = std::chrono::milliseconds(whole_number(object, "stall", "milliseconds"));
+    step.duration = wait_of(object, "stall");
   } else if (object.contains("status")) {
     step.kind = Step::Kind::status;
     const std::uint64_t status = whole_number(object, "status", "");

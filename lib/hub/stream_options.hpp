@@ -1,6 +1,8 @@
 #pragma once
 // How `sse serve` frames and paces every client's event stream, whatever feeds it.
 
+#include "net/access.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +19,7 @@ struct StreamOptions {
   std::string goodbye;                         ///< a comment when the server ends the stream
   std::string eol = "\n";                      ///< line ending: "\n", "\r\n" or "\r"
   bool bom = false;                            ///< a U+FEFF at the start of every stream
-  std::string cors_origin;                     ///< "*", an origin, or empty: no CORS
+  net::AccessPolicy access;                    ///< Host names answered, pages let in
   std::size_t max_clients = 0;                 ///< 0: no limit
   std::chrono::milliseconds max_lifetime{0};   ///< end a connection after this long; 0: never
   std::size_t client_buffer = 1024 * 1024;     ///< bytes queued for one client before it is cut

@@ -3,6 +3,7 @@
 #include "json/ndjson.hpp"
 #include "sse/parser.hpp"
 #include "util/error.hpp"
+#include "util/units.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -41,7 +42,8 @@ Entry read_line(std::string_view line)
   nlohmann::json object;
   try {
     object = nlohmann::json::parse(line.begin(), line.end());
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {
+    // parse_error, and out_of_range for a number beyond a double (1e400).
     bad("not a JSON object");
   }
   if (!object.is_object()) {
@@ -53,6 +55,11 @@ Entry read_line(std::string_view line)
       bad("\"t\" is not a whole number of milliseconds");
     }
     entry.t = t->get<std::uint64_t>();
+    // Later read as a wait: a time past the bound would wrap and play at once.
+    if (!util::duration_from_ms(*entry.t)) {
+      bad("\"t\" must be at most " + std::to_string(util::k_max_duration.count()) +
+          " milliseconds");
+    }
   }
   if (const auto marker = object.find("reconnect"); marker != object.end()) {
     if (*marker != true) {

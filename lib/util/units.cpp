@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <limits>
+#include <system_error>
 
 namespace util {
 namespace {
@@ -89,13 +91,24 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
   } else {
     return std::nullopt;
   }
-  const double ms = std::stod(std::string(number)) * scale;
-  // About 31 years: beyond any timeout anyone means, and a deadline this far from now still
-  // fits a steady_clock time_point in nanoseconds.
-  if (!std::isfinite(ms) || ms > 1e12) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (error != std::errc() || end != number.data() + number.size()) {
+    return std::nullopt; // too many digits for a double, as well as beyond the bound
+  }
+  const double ms = value * scale;
+  if (!std::isfinite(ms) || ms > static_cast<double>(k_max_duration.count())) {
     return std::nullopt;
   }
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
+}
+
+std::optional<std::chrono::milliseconds> duration_from_ms(std::uint64_t ms)
+{
+  if (ms > static_cast<std::uint64_t>(k_max_duration.count())) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
 }
 
 std::string format_size(std::uint64_t bytes)

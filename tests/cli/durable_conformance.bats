@@ -6,6 +6,9 @@
 # every test but the optional subscription group's 6 to pass. Needs node and
 # `npm ci --prefix tests/interop` (scripts/setup --tests does both).
 #
+# The suite checks a CORS preflight from https://example.com, so the server runs with
+# --cors '*' (without it, no page is let in and that preflight gets 403).
+#
 # The Node reference server, run the same way (node tests/interop/durable/reference-server.mjs),
 # gets 326 passed, 6 failed, 6 skipped: it lacks the 6 tests added in suite 0.3.6.
 
@@ -43,11 +46,11 @@ conforms() {
 }
 
 @test "sse serve --durable --data-dir passes the Durable Streams server conformance suite" {
-  start_durable --data-dir "$BATS_TEST_TMPDIR/data"
+  start_durable --cors '*' --data-dir "$BATS_TEST_TMPDIR/data"
   conforms
 }
 
 @test "sse serve --durable --memory passes the Durable Streams server conformance suite" {
-  start_durable --memory
+  start_durable --cors '*' --memory
   conforms
 }

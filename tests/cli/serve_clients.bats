@@ -204,8 +204,9 @@ raise_fd_limit() {
   assert_output '[1,0]'
   run --separate-stderr jq -r 'select(.closed) | .console[]' browser.out
   assert_output --partial "from origin '$PAGE_ORIGIN' has been blocked by CORS policy"
-  # The request did reach the server: what stopped the page was the browser's CORS check.
+  # The request did reach the server, which refused it (403): the page's origin is not let in.
   assert_regex "$(cat serve.err)" ': GET /'
+  assert_regex "$(cat serve.err)" "refused: origin '$PAGE_ORIGIN' is not allowed"
 }
 
 @test "curl -N sees heartbeat comments on a quiet stream (--heartbeat 200ms)" {

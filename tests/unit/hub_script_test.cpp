@@ -325,3 +325,26 @@ TEST(HubScript, AnEmptyProgram)
 }
 
 } // namespace
+
+namespace {
+
+TEST(HubScript, ANumberTooLargeForADoubleIsBadInput)
+{
+  // The JSON reader throws out_of_range, not parse_error, for it (found by script_fuzz).
+  EXPECT_EQ(step_error(R"({"data":1e400})"), "not a JSON object");
+  EXPECT_EQ(step_error(R"({"delay":-1e400,"data":"x"})"), "not a JSON object");
+}
+
+TEST(HubScript, RefusesADelayOrStallTooLongToWait)
+{
+  // Taken as milliseconds, these wrapped to a negative wait or past the clock: played at once.
+  EXPECT_NE(step_error(R"({"data":"x","delay":18446744073709551615})").find("\"delay\""),
+            std::string::npos);
+  EXPECT_NE(step_error(R"({"stall":9223372036854775807})").find("\"stall\""), std::string::npos);
+  EXPECT_NE(step_error(R"({"data":"x","delay":1000000000001})").find("at most"),
+            std::string::npos);
+  EXPECT_EQ(hub::parse_step(R"({"data":"x","delay":1000000000000})").delay,
+            std::chrono::milliseconds(1'000'000'000'000));
+}
+
+} // namespace

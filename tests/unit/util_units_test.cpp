@@ -38,6 +38,22 @@ TEST(UtilUnits, ParsesDurations)
   }
 }
 
+TEST(UtilUnits, BoundsDurationsInsteadOfOverflowing)
+{
+  EXPECT_EQ(util::parse_duration("1000000000000ms"), util::k_max_duration);
+  EXPECT_EQ(util::parse_duration("1.5ms"), 2ms);
+  EXPECT_EQ(util::parse_duration(".5s"), 500ms);
+  EXPECT_FALSE(util::parse_duration("1000000000001ms"));
+  EXPECT_FALSE(util::parse_duration("100000000h"));
+  // More digits than a double holds: refused, not an exception.
+  EXPECT_FALSE(util::parse_duration("1" + std::string(400, '0') + "s"));
+  EXPECT_FALSE(util::parse_duration("0." + std::string(400, '0') + "1e"));
+  EXPECT_EQ(util::duration_from_ms(1000), 1s);
+  EXPECT_EQ(util::duration_from_ms(1'000'000'000'000), util::k_max_duration);
+  EXPECT_FALSE(util::duration_from_ms(1'000'000'000'001));
+  EXPECT_FALSE(util::duration_from_ms(UINT64_MAX));
+}
+
 TEST(UtilUnits, FormatsSizesInTheLargestExactUnit)
 {
   EXPECT_EQ(util::format_size(16 * 1024 * 1024), "16MiB");
