@@ -18,6 +18,7 @@ teardown() {
 
 # Starts hostile.mjs with ARGS; sets HOSTILE_URL.
 start_hostile() {
+  rm -f hostile.err # a previous server's line must not be taken for this one's
   node "$REPO_ROOT/tests/cli/servers/hostile.mjs" "$@" 2> hostile.err 3>&- 8>&- &
   BACKGROUND+=($!)
   wait_for 10 grep -q '^listening on ' hostile.err
