@@ -138,6 +138,12 @@ start_hostile() {
   run --separate-stderr timeout 20 "$SSE" tail --no-reconnect "$OTHER_URL/s"
   assert_success
   assert_output '{"event":"message","data":"too late"}'
+  # --max-header-size sets the limit.
+  run --separate-stderr timeout 20 "$SSE" tail --max-header-size 64KiB "$OTHER_URL/s"
+  assert_failure 3
+  assert_equal "$stderr" "sse: error: the response headers are larger than 64KiB, the limit ($OTHER_URL/s)"
+  run --separate-stderr "$SSE" tail --max-header-size lots "$OTHER_URL/s"
+  assert_failure 2
 }
 
 @test "a 401 is exit 4 at once, with the status and the start of the body" {
