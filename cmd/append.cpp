@@ -286,12 +286,25 @@ int run_append(const AppendOptions& options, const Context& context)
       StdinLines input(batcher, json, options.whole);
       const auto linger = *util::parse_duration(options.linger);
       bool closed = false;
-      while (auto batch = batcher.take(linger)) {
-        // The close goes with the last batch, unless the input ended on an error.
-        const bool close = options.close && batch->last && !input.error_pending();
-        last = producer.send(batch->body, close);
-        closed = close;
-        messages += batch->messages;
+      try {
+        while (auto batch = batcher.take(linger)) {
+          // The close goes with the last batch, unless the input ended on an error.
+          const bool close = options.close && batch->last && !input.error_pending();
+          last = producer.send(batch->body, close);
+          closed = close;
+          messages += batch->messages;
+        }
+      } catch (const util::Error& e) {
+        // What the server acknowledged stays appended: say how far it got, on stdout too.
+        if (!last) {
+          throw;
+        }
+        std::cout << last->next_offset << std::endl;
+        throw util::Error(e.code(),
+                          std::string(e.what()) + "; " + std::to_string(messages) + " message"
+                            + (messages == 1 ? "" : "s") + " appended before it, up to offset "
+                            + last->next_offset,
+                          e.where());
       }
       if (auto error = input.error()) {
         if (last) {

@@ -1,5 +1,6 @@
 #include "request_options.hpp"
 
+#include "commands.hpp"
 #include "http/request_check.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
@@ -118,6 +119,11 @@ void add_request_options(CLI::App& sub, RequestOptions& options, bool with_body)
   sub.add_option("--proxy", options.proxy, "Connect through the HTTP proxy at URL")
     ->option_text("URL")
     ->group(group);
+  sub.add_option("--max-header-size", options.max_header_size,
+                 "Largest response status line and headers accepted (default 256KiB)")
+    ->check(check_size, "SIZE")
+    ->option_text("SIZE")
+    ->group(group);
 }
 
 http::Request build_request(const RequestOptions& options, const std::string& url)
@@ -154,6 +160,7 @@ http::Request build_request(const RequestOptions& options, const std::string& ur
   request.tls.insecure = options.insecure;
   request.tls.ca_file = options.cacert;
   request.connect_timeout = *util::parse_duration(options.connect_timeout);
+  request.max_head_size = static_cast<std::size_t>(*util::parse_size(options.max_header_size));
   if (!options.proxy.empty()) {
     request.proxy = http::parse_url(options.proxy);
     if (request.proxy->scheme != "http") {

@@ -1,6 +1,6 @@
 #pragma once
 // The curl-like request options that every network subcommand shares: -H, -X, -d, --json,
-// -u, --bearer, -k, --cacert, --connect-timeout, --proxy.
+// -u, --bearer, -k, --cacert, --connect-timeout, --proxy, --max-header-size.
 
 #include "http/transport.hpp"
 
@@ -22,6 +22,7 @@ struct RequestOptions {
   std::string cacert;
   std::string connect_timeout = "10s";
   std::string proxy;
+  std::string max_header_size = "256KiB";
 };
 
 /// Adds the request options to SUB, bound to OPTIONS. Without WITH_BODY, -X, -d and --json

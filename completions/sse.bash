@@ -6,7 +6,7 @@ _sse_commands='tail parse format patch replay serve append create close delete i
 # Global options work before and after the subcommand.
 _sse_global_options='--color -v --verbose --version -h --help'
 _sse_tail_options='-H --header -X --request -d --data --json -u --user --bearer -k --insecure
-  --cacert --connect-timeout --proxy -f --format --json-data --comments --event --extract
+  --cacert --connect-timeout --proxy --max-header-size -f --format --json-data --comments --event --extract
   -n --max-events --until --until-data --timeout --idle-timeout --no-reconnect --retry-post
   --max-retries --max-backoff --last-event-id --cursor-file --no-error-events --max-event-size
   --apply --key --initial --pointer --final --changes --keep-going --view --record --durable
@@ -23,7 +23,7 @@ _sse_serve_options='--ndjson --sse --exec --script --replay --shared --demo --ho
   --max-body'
 # The Durable Streams client commands share the URL, authorization and retry options.
 _sse_durable_options='--auth -H --header -u --user --bearer -k --insecure --cacert
-  --connect-timeout --proxy --max-retries'
+  --connect-timeout --proxy --max-header-size --max-retries'
 _sse_append_options="$_sse_durable_options --whole --batch-max --linger --producer --epoch
   --claim --seq --create --content-type --json --ttl --expires-at --close"
 _sse_create_options="$_sse_durable_options --content-type --json --ttl --expires-at --closed"
@@ -47,7 +47,7 @@ _sse_option_values() {
   -H | --header | -d | --data | --json | -u | --user | --bearer | --connect-timeout | --proxy | \
     --event | --extract | -n | --max-events | --until | --until-data | --timeout | \
     --idle-timeout | --max-retries | --max-backoff | --last-event-id | --cacert | --cursor-file) ;;
-  --max-event-size | --max-line-size | --key | --initial | --pointer) ;;
+  --max-event-size | --max-line-size | --max-header-size | --key | --initial | --pointer) ;;
   --eol) echo 'lf crlf cr' ;;
   --live) echo 'sse long-poll none' ;;
   --offset | --auth | --batch-max | --linger | --producer | --epoch | --seq | --content-type | \

@@ -68,6 +68,7 @@ complete -c sse -n '__sse_using tail' -l bearer -x -d 'Send Authorization: Beare
 complete -c sse -n '__sse_using tail' -s k -l insecure -d 'Do not verify the TLS certificate'
 complete -c sse -n '__sse_using tail' -l cacert -x -a '(__fish_complete_path (commandline -ct))' -d 'Verify TLS servers against the CAs in FILE'
 complete -c sse -n '__sse_using tail' -l connect-timeout -x -d 'Give up a connection attempt after DUR'
+complete -c sse -n '__sse_using tail' -l max-header-size -x -d 'Largest response head accepted (SIZE)'
 complete -c sse -n '__sse_using tail' -l proxy -x -d 'Connect through the HTTP proxy at URL'
 complete -c sse -n '__sse_using tail' -s f -l format -x -a 'json pretty data sse raw' -d 'Output format'
 complete -c sse -n '__sse_using tail' -l json-data -d 'Embed data that is valid JSON as JSON'
@@ -191,6 +192,7 @@ complete -c sse -n "__sse_using $__sse_durable" -l bearer -x -d 'Send Authorizat
 complete -c sse -n "__sse_using $__sse_durable" -s k -l insecure -d 'Do not verify the TLS certificate'
 complete -c sse -n "__sse_using $__sse_durable" -l cacert -x -a '(__fish_complete_path (commandline -ct))' -d 'Verify TLS servers against the CAs in FILE'
 complete -c sse -n "__sse_using $__sse_durable" -l connect-timeout -x -d 'Give up a connection attempt after DUR'
+complete -c sse -n "__sse_using $__sse_durable" -l max-header-size -x -d 'Largest response head accepted (SIZE)'
 complete -c sse -n "__sse_using $__sse_durable" -l proxy -x -d 'Connect through the HTTP proxy at URL'
 complete -c sse -n "__sse_using $__sse_durable" -l max-retries -x -d 'Retries after network errors, 429 and 5xx'
 

@@ -1,6 +1,7 @@
 #include "durable/producer.hpp"
 
 #include "durable/protocol.hpp"
+#include "http/describe.hpp"
 #include "util/error.hpp"
 
 #include <cstdio>
@@ -73,6 +74,15 @@ WriteResult IdempotentProducer::send(std::string_view body, bool close)
         claimed = true;
         continue;
       }
+    }
+    if (reply.status == 413) {
+      // Never retried: the same body would be refused again. Its size is what to change.
+      const std::string said = http::excerpt(reply.body);
+      throw HttpError(413,
+                      "cannot append to the stream: " + http::status_text(reply.status, reply.reason)
+                        + " (a request body of " + std::to_string(body.size())
+                        + " bytes is larger than the server accepts)" + (said.empty() ? "" : ": " + said),
+                      m_client.url());
     }
     if (reply.status != 200 && reply.status != 204) {
       throw_status(reply, close && body.empty() ? "close" : "append to", m_client.url());

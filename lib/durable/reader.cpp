@@ -22,6 +22,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+// Answers in a row without data, progress or Stream-Up-To-Date before a read gives up: a
+// server that means it waits (long-poll) or says it is at the tail.
+constexpr std::uint32_t k_max_stalled_answers = 10;
+
 std::string escape_query_value(std::string_view value)
 {
   static constexpr char hex[] = "0123456789ABCDEF";
@@ -200,10 +204,13 @@ public:
       m_reader.m_caught_up = true;
     }
     m_up_to_date = up_to_date || stuck;
+    m_stalled = stuck && !up_to_date && !m_closed;
     m_reader.m_handler.on_progress(m_next, m_up_to_date);
   }
 
   bool up_to_date() const { return m_up_to_date; }
+  /// The response moved nothing on: no data, the same offset, and no word of the tail.
+  bool stalled() const { return m_stalled; }
 
 private:
   Reader& m_reader;
@@ -212,6 +219,7 @@ private:
   std::string m_next;
   bool m_body_seen = false;
   bool m_up_to_date = false;
+  bool m_stalled = false;
 };
 
 // An SSE response: data events are held until the control event after them gives their
@@ -372,6 +380,7 @@ Reader::End Reader::run()
   };
 
   std::uint32_t failures = 0; // in a row, without progress
+  std::uint32_t stalled = 0;  // answers in a row that moved nothing on
   for (std::uint32_t number = 0;; ++number) {
     const bool live = m_caught_up && m_options.live != Live::none;
     const bool sse = live && m_options.live == Live::sse;
@@ -415,6 +424,16 @@ Reader::End Reader::run()
         }
         if (m_options.live == Live::none && read.up_to_date()) {
           return End::up_to_date;
+        }
+        // A server that answers at once, again and again, without data, progress or
+        // Stream-Up-To-Date would be asked forever, as fast as it answers.
+        stalled = read.stalled() ? stalled + 1 : 0;
+        if (stalled >= k_max_stalled_answers) {
+          throw util::Error(util::Errc::bad_input,
+                            "the server answered " + std::to_string(stalled)
+                              + " reads in a row with no data and no progress from offset "
+                              + m_offset + ", without Stream-Up-To-Date",
+                            url);
         }
         failures = 0;
         continue;

@@ -4,11 +4,20 @@
 #include "http/httplib_transport.hpp"
 
 #include "http/request_check.hpp"
+#include "util/units.hpp"
 
 #include <httplib.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <type_traits>
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 namespace http {
 namespace {
@@ -69,6 +78,232 @@ std::optional<std::string> find_header(const Headers& headers, std::string_view 
   }
   return std::nullopt;
 }
+
+namespace {
+
+// What a response head may take. cpp-httplib 0.11.4 (Debian's shared library) reads the
+// status line and header lines with a growing buffer and checks a line's length against
+// CPPHTTPLIB_HEADER_MAX_LENGTH (8192, fixed when the library was built) only once the whole
+// line is in, and it bounds neither the number of lines nor their total: a server could make
+// the client hold gigabytes. The head is therefore counted here, in the stream cpp-httplib
+// reads from, as it is handed over (it reads the head one byte at a time).
+constexpr std::size_t k_max_head_line = CPPHTTPLIB_HEADER_MAX_LENGTH;
+constexpr std::size_t k_max_head_lines = 2000; // as Node's http.maxHeadersCount
+
+// One exchange: the limits, what the stream saw, and whether the head is over.
+struct Exchange {
+  std::size_t max_head_size = 0;
+  bool head_done = false;
+  std::size_t head_bytes = 0;
+  std::size_t head_lines = 0;
+  std::size_t line_length = 0;
+  std::string head_problem;  ///< the limit the head broke, for the user
+  bool answered_early = false; ///< the server answered before the request was all sent
+  bool send_failed = false;
+
+  /// Counts the head bytes BYTES; false once they break a limit.
+  bool take_head(const char* bytes, std::size_t size)
+  {
+    for (std::size_t i = 0; i < size; ++i) {
+      ++head_bytes;
+      ++line_length;
+      if (bytes[i] == '\n') {
+        ++head_lines;
+        line_length = 0;
+      }
+      if (head_bytes > max_head_size) {
+        head_problem = "the response headers are larger than " + util::format_size(max_head_size)
+                       + ", the limit";
+      } else if (line_length > k_max_head_line) {
+        head_problem = "a response header line is longer than " + util::format_size(k_max_head_line)
+                       + ", the limit";
+      } else if (head_lines > k_max_head_lines) {
+        head_problem = "the response has more than " + std::to_string(k_max_head_lines)
+                       + " header lines, the limit";
+      }
+      if (!head_problem.empty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+// The stream cpp-httplib reads the response from and writes the request to, over the
+// connection it made (plain or TLS): it counts the response head against the limits, and
+// notices a server that answers (413, say) before it has taken the whole body, so that the
+// client stops sending and reads the answer instead of failing on a closed connection.
+class GuardedStream final : public httplib::Stream {
+public:
+  GuardedStream(int sock, SSL* ssl, int write_timeout_ms, Exchange& exchange)
+    : m_sock(sock), m_ssl(ssl), m_write_timeout_ms(write_timeout_ms), m_exchange(exchange)
+  {
+  }
+
+  bool is_readable() const override
+  {
+    return m_position < m_filled || (m_ssl != nullptr && SSL_pending(m_ssl) > 0) || wait(POLLIN, -1);
+  }
+  bool is_writable() const override { return wait(POLLOUT, m_write_timeout_ms); }
+
+  ssize_t read(char* ptr, size_t size) override
+  {
+    if (m_position == m_filled && !fill()) {
+      return m_last_read;
+    }
+    const std::size_t n = std::min(size, m_filled - m_position);
+    const char* bytes = m_buffer + m_position;
+    if (!m_exchange.head_done && !m_exchange.take_head(bytes, n)) {
+      return -1;
+    }
+    std::memcpy(ptr, bytes, n);
+    m_position += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override
+  {
+    if (m_exchange.answered_early || m_exchange.send_failed) {
+      return static_cast<ssize_t>(size); // dropped: the answer is what matters now
+    }
+    if (m_ssl != nullptr) {
+      // TLS: records from the server (session tickets) make the socket readable with no
+      // answer in them, so an early answer is not looked for.
+      const int n = SSL_write(m_ssl, ptr, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+      return n > 0 ? n : -1;
+    }
+    pollfd fd{m_sock, POLLIN | POLLOUT, 0};
+    while (true) {
+      const int ready = ::poll(&fd, 1, m_write_timeout_ms);
+      if (ready < 0 && errno == EINTR) {
+        continue;
+      }
+      if (ready <= 0) {
+        return -1;
+      }
+      if ((fd.revents & POLLIN) != 0) {
+        // The server answered before it had the whole request: stop sending and read it.
+        m_exchange.answered_early = true;
+        return static_cast<ssize_t>(size);
+      }
+      const ssize_t n = ::send(m_sock, ptr, std::min<std::size_t>(size, 1 << 16), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) {
+        return n;
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+        continue;
+      }
+      // Reset or closed by the server: its answer may still be waiting to be read.
+      m_exchange.send_failed = true;
+      return static_cast<ssize_t>(size);
+    }
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { address(ip, port, true); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { address(ip, port, false); }
+  socket_t socket() const override { return m_sock; }
+
+private:
+  bool wait(short events, int timeout_ms) const
+  {
+    pollfd fd{m_sock, events, 0};
+    int ready = 0;
+    do {
+      ready = ::poll(&fd, 1, timeout_ms);
+    } while (ready < 0 && errno == EINTR);
+    return ready > 0;
+  }
+
+  // Refills the buffer; false at the end of the stream or on an error (m_last_read says which).
+  bool fill()
+  {
+    m_position = m_filled = 0;
+    while (true) {
+      if (m_ssl != nullptr && SSL_pending(m_ssl) <= 0 && !wait(POLLIN, -1)) {
+        m_last_read = -1;
+        return false;
+      }
+      const ssize_t n = m_ssl != nullptr ? SSL_read(m_ssl, m_buffer, sizeof m_buffer)
+                                         : ::recv(m_sock, m_buffer, sizeof m_buffer, 0);
+      if (n > 0) {
+        m_filled = static_cast<std::size_t>(n);
+        return true;
+      }
+      if (m_ssl != nullptr) {
+        const int error = SSL_get_error(m_ssl, static_cast<int>(n));
+        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+          continue;
+        }
+        m_last_read = error == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+        return false;
+      }
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      m_last_read = n;
+      return false;
+    }
+  }
+
+  void address(std::string& ip, int& port, bool remote) const
+  {
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    auto* sa = reinterpret_cast<sockaddr*>(&storage);
+    if ((remote ? ::getpeername(m_sock, sa, &length) : ::getsockname(m_sock, sa, &length)) != 0) {
+      return;
+    }
+    char text[INET6_ADDRSTRLEN] = {};
+    if (storage.ss_family == AF_INET) {
+      const auto* in = reinterpret_cast<sockaddr_in*>(sa);
+      ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+      port = ntohs(in->sin_port);
+    } else if (storage.ss_family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<sockaddr_in6*>(sa);
+      ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+      port = ntohs(in6->sin6_port);
+    }
+    ip = text;
+  }
+
+  int m_sock;
+  SSL* m_ssl;
+  int m_write_timeout_ms;
+  Exchange& m_exchange;
+  char m_buffer[4096];
+  std::size_t m_position = 0;
+  std::size_t m_filled = 0;
+  ssize_t m_last_read = 0;
+};
+
+// cpp-httplib's clients with the connection's stream replaced by a GuardedStream: its
+// process_socket is the one virtual through which every exchange passes (a private virtual
+// may be overridden).
+template <typename Base> class GuardedClient final : public Base {
+public:
+  GuardedClient(const std::string& host, int port, Exchange& exchange)
+    : Base(host, port), m_exchange(exchange)
+  {
+  }
+
+private:
+  bool process_socket(const typename Base::Socket& socket,
+                      std::function<bool(httplib::Stream& strm)> callback) override
+  {
+    SSL* ssl = nullptr;
+    if constexpr (std::is_same_v<Base, httplib::SSLClient>) {
+      ssl = socket.ssl;
+    }
+    const auto ms = this->write_timeout_sec_ * 1000 + this->write_timeout_usec_ / 1000;
+    GuardedStream stream(socket.sock, ssl, static_cast<int>(ms), m_exchange);
+    return callback(stream);
+  }
+
+  Exchange& m_exchange;
+};
+
+} // namespace
+
 
 HttplibTransport::HttplibTransport() = default;
 HttplibTransport::~HttplibTransport() = default;
@@ -148,7 +383,15 @@ TransferResult HttplibTransport::send_once(const Request& request, ResponseHandl
   if (auto problem = request_problem(request); !problem.empty()) {
     return {TransferResult::Outcome::invalid_request, problem};
   }
-  httplib::Client client(request.url.origin());
+  Exchange exchange;
+  exchange.max_head_size = request.max_head_size;
+  std::unique_ptr<httplib::ClientImpl> owned;
+  if (request.url.scheme == "https") {
+    owned = std::make_unique<GuardedClient<httplib::SSLClient>>(request.url.host, request.url.port, exchange);
+  } else {
+    owned = std::make_unique<GuardedClient<httplib::ClientImpl>>(request.url.host, request.url.port, exchange);
+  }
+  httplib::ClientImpl& client = *owned;
   {
     std::lock_guard lock(m_mutex);
     if (m_cancelled) {
@@ -206,6 +449,7 @@ TransferResult HttplibTransport::send_once(const Request& request, ResponseHandl
   bool head_seen = false;
   auto deliver_head = [&](const httplib::Response& response) {
     head_seen = true;
+    exchange.head_done = true;
     status = response.status;
     if (is_redirect(response.status) && response.has_header("Location")) {
       location = response.get_header_value("Location");
@@ -256,6 +500,12 @@ TransferResult HttplibTransport::send_once(const Request& request, ResponseHandl
   }
   if (ok) {
     return {TransferResult::Outcome::completed, {}};
+  }
+  if (!exchange.head_problem.empty()) {
+    return {TransferResult::Outcome::bad_response, exchange.head_problem};
+  }
+  if (exchange.send_failed && !head_seen) {
+    return {TransferResult::Outcome::broken, "connection lost while sending"};
   }
   if (is_connect_error(error)) {
     return {TransferResult::Outcome::connect_failed, describe(error)};

@@ -9,7 +9,7 @@
 #include <mutex>
 
 namespace httplib {
-class Client;
+class ClientImpl;
 }
 
 namespace http {
@@ -27,7 +27,7 @@ private:
                            std::optional<std::string>& location, int& status);
 
   std::mutex m_mutex; // guards m_client, which cancel() reaches from another thread
-  httplib::Client* m_client = nullptr;
+  httplib::ClientImpl* m_client = nullptr;
   bool m_cancelled = false;
 };
 

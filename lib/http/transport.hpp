@@ -34,6 +34,9 @@ struct Request {
   TlsOptions tls;
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::optional<Url> proxy;
+  /// The response's status line and headers together may take this much; beyond it (or
+  /// beyond 2000 lines, or a line over 8 KiB) the transfer ends as bad_response.
+  std::size_t max_head_size = 256 * 1024;
 };
 
 struct ResponseHead {

@@ -87,7 +87,7 @@ subcommands() { "$SSE" __meta | jq -r '[.commands[].name] | join(" ")'; }
 @test "bash: the Durable Streams commands and tail's --live" {
   bash_complete sse close --
   assert_reply --color --verbose --version --help --auth --header --user --bearer --insecure \
-    --cacert --connect-timeout --proxy --max-retries
+    --cacert --connect-timeout --proxy --max-header-size --max-retries
   bash_complete sse append --cl
   assert_reply --claim --close
   bash_complete sse tail --live ''
@@ -160,7 +160,7 @@ require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
 @test "fish: the Durable Streams commands and tail's --live" {
   require_fish
   assert_equal "$(fish_complete 'sse close --')" \
-    '--auth --bearer --cacert --color --connect-timeout --header --help --insecure --max-retries --proxy --user --verbose --version'
+    '--auth --bearer --cacert --color --connect-timeout --header --help --insecure --max-header-size --max-retries --proxy --user --verbose --version'
   assert_equal "$(fish_complete 'sse tail --live ')" 'long-poll none sse'
   assert_equal "$(fish_complete 'sse append --linger ')" ''
   assert_equal "$(fish_complete 'sse serve --linger --h')" '--heartbeat --hello --help --history --host'

@@ -67,7 +67,7 @@ teardown() {
   "$SSE" create "$DURABLE_URL/v1/stream/big"
   run --separate-stderr "$SSE" append "$DURABLE_URL/v1/stream/big" "$(head -c 2000 /dev/zero | tr '\0' x)"
   assert_failure 4
-  assert_regex "$stderr" 'HTTP 413 .*\(the request body is larger than the server accepts\)'
+  assert_regex "$stderr" 'HTTP 413 .*\(a request body of 2000 bytes is larger than the server accepts\)'
   unset STREAM_AUTH
   run --separate-stderr "$SSE" info "$url"
   assert_failure 4

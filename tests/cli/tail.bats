@@ -103,6 +103,49 @@ gap() {
   assert_regex "$stderr" "HTTP 503 Service Unavailable; reconnecting in 200ms"
 }
 
+# Starts tests/cli/servers/hostile.mjs with ARGS as the other server; sets OTHER_URL.
+start_hostile() {
+  rm -f hostile.err # a previous server's line must not be taken for this one's
+  node "$REPO_ROOT/tests/cli/servers/hostile.mjs" "$@" 2> hostile.err &
+  OTHER_PID=$!
+  wait_for 10 grep -q '^listening on ' hostile.err
+  OTHER_URL=$(sed -n 's/^listening on //p' hostile.err)
+}
+
+@test "response headers are bounded in size, line length and count: exit 3, not retried" {
+  # 8 MB of headers on offer each time; the client stops at its limit.
+  start_hostile --mode headers --line-bytes 1000 --bytes 8000000
+  run --separate-stderr timeout 20 "$SSE" tail "$OTHER_URL/s"
+  assert_failure 3
+  assert_output ""
+  assert_equal "$stderr" "sse: error: the response headers are larger than 256KiB, the limit ($OTHER_URL/s)"
+  assert_equal "$(grep -c '^request:' hostile.err)" 1
+  kill "$OTHER_PID"; wait "$OTHER_PID" || true
+  start_hostile --mode long-line --bytes 8000000
+  run --separate-stderr timeout 20 "$SSE" tail "$OTHER_URL/s"
+  assert_failure 3
+  assert_equal "$stderr" "sse: error: a response header line is longer than 8KiB, the limit ($OTHER_URL/s)"
+  kill "$OTHER_PID"; wait "$OTHER_PID" || true
+  start_hostile --mode headers --line-bytes 20 --bytes 200000
+  run --separate-stderr timeout 20 "$SSE" tail "$OTHER_URL/s"
+  assert_failure 3
+  assert_equal "$stderr" "sse: error: the response has more than 2000 header lines, the limit ($OTHER_URL/s)"
+}
+
+@test "a head of nearly 2000 header lines under 256KiB is read" {
+  # 1984 filler lines (the server writes 64 at a time) of 100 bytes: about 194 KiB.
+  start_hostile --mode headers --line-bytes 100 --bytes $((1984 * 100))
+  run --separate-stderr timeout 20 "$SSE" tail --no-reconnect "$OTHER_URL/s"
+  assert_success
+  assert_output '{"event":"message","data":"too late"}'
+  # --max-header-size sets the limit.
+  run --separate-stderr timeout 20 "$SSE" tail --max-header-size 64KiB "$OTHER_URL/s"
+  assert_failure 3
+  assert_equal "$stderr" "sse: error: the response headers are larger than 64KiB, the limit ($OTHER_URL/s)"
+  run --separate-stderr "$SSE" tail --max-header-size lots "$OTHER_URL/s"
+  assert_failure 2
+}
+
 @test "a 401 is exit 4 at once, with the status and the start of the body" {
   scenario '{"status": 401, "headers": {"Content-Type": "application/json"}, "steps": [{"send": "{\"error\": \"bad token\"}\n"}]}'
   run --separate-stderr "$SSE" tail "$SERVER_URL"

@@ -352,4 +352,19 @@ TEST(DurableProducer, TheDefaultIdNamesHostAndProcess)
   EXPECT_EQ(id.substr(id.size() - pid.size()), pid);
 }
 
+TEST(DurableProducer, A413IsNotRetriedAndSaysHowLargeTheBodyWas)
+{
+  FakeTransport transport;
+  transport.responses = {reply(413, {}, "body over 1KiB"), ok()};
+  durable::Client client(transport, base(), fast());
+  durable::IdempotentProducer producer(client, options(), "text/plain");
+  const auto error = error_of([&] { producer.send(std::string(5000, 'a'), false); });
+  EXPECT_EQ(error.code(), util::Errc::http_status);
+  EXPECT_TRUE(contains(error.what(), "413")) << error.what();
+  EXPECT_TRUE(contains(error.what(), "a request body of 5000 bytes is larger than the server accepts"))
+    << error.what();
+  EXPECT_TRUE(contains(error.what(), "body over 1KiB")) << error.what();
+  EXPECT_EQ(transport.requests.size(), 1U);
+}
+
 } // namespace

@@ -490,6 +490,33 @@ TEST(DurableReader, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
   EXPECT_EQ(recorder.waits, (std::vector<std::chrono::milliseconds>{20ms}));
 }
 
+TEST(DurableReader, AServerThatNeverMovesOnIsBadInputNotALoop)
+{
+  // 200, the same offset, no data, no Stream-Up-To-Date: forever (the last response repeats).
+  FakeTransport transport;
+  transport.responses = {text("o1", {"ab"}), text("o1", {})};
+  Recorder recorder;
+  const auto error = error_of([&] { Reader(transport, options(Live::long_poll), recorder).run(); });
+  EXPECT_EQ(error.code(), util::Errc::bad_input);
+  EXPECT_TRUE(contains(error.what(), "10 reads in a row with no data and no progress from offset o1"))
+    << error.what();
+  EXPECT_EQ(error.where(), std::string("http://127.0.0.1:1") + k_path);
+  EXPECT_EQ(recorder.bytes, "ab");
+  EXPECT_EQ(transport.requests.size(), 11U);
+}
+
+TEST(DurableReader, LongPollTimeoutsAreNotStalls)
+{
+  FakeTransport transport;
+  for (int i = 0; i < 30; ++i) {
+    transport.responses.push_back(no_content("o1"));
+  }
+  transport.responses.push_back(text("o2", {"x"}, false, {{"Stream-Closed", "true"}}));
+  Recorder recorder;
+  EXPECT_EQ(Reader(transport, options(Live::long_poll, "o1"), recorder).run(), Reader::End::closed);
+  EXPECT_EQ(recorder.bytes, "x");
+}
+
 TEST(DurableReader, GivesUpAfterMaxRetriesWithoutProgress)
 {
   for (const Scripted& bad : {failure(503), refused()}) {
