@@ -10,8 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -611,8 +609,11 @@ std::string name_of_directory(const std::string& dirname)
 {
   std::string_view encoded = std::string_view(dirname).substr(2);
   if (const auto tilde = encoded.find('~'); tilde != std::string_view::npos) {
-    if (dirname.size() == k_max_dirname && encoded.size() - tilde == 17) {
-      return "";
+    const std::string_view after = encoded.substr(tilde + 1);
+    const bool hashed = after.size() >= 16 && after.substr(0, 16).find_first_not_of(
+                                                 "0123456789abcdef") == std::string_view::npos;
+    if (hashed) {
+      return ""; // the encoding was cut: the name is not all there
     }
     encoded = encoded.substr(0, tilde); // a suffix that made the directory name unique
   }

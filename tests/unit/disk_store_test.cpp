@@ -865,6 +865,37 @@ TEST(DiskStore, NamesStayInsideTheDirectoryAndRoundTrip)
   }
 }
 
+TEST(DiskStore, ADamagedStreamWithoutIntactMetadataIsNamedByItsDirectory)
+{
+  TempDir tmp;
+  const fs::path dir = tmp.path / "data";
+  const std::vector<std::string> names = {"a/b", "a%2Fb", "~", "caf\xc3\xa9", "x y",
+                                          std::string(300, 'l')};
+  {
+    DiskStore s(dir.string());
+    for (const auto& name : names) {
+      Model model;
+      create(s, name, model, {"r"});
+    }
+  }
+  // The last byte of each log is its only snapshot's: no intact metadata names the stream.
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") {
+      flip_byte(entry.path(), fs::file_size(entry.path()) - 1);
+    }
+  }
+  DiskStore s(dir.string());
+  EXPECT_TRUE(loaded(s).empty());
+  std::multiset<std::string> reported;
+  for (const auto& damage : s.damage()) {
+    EXPECT_EQ(damage.what, "a frame with a bad checksum in the last commit");
+    reported.insert(damage.stream);
+  }
+  // A name cut to fit a directory name is not all there: that stream goes unnamed.
+  const std::multiset<std::string> expected = {"a/b", "a%2Fb", "~", "caf\xc3\xa9", "x y", ""};
+  EXPECT_EQ(reported, expected);
+}
+
 TEST(DiskStore, ATakenDirectoryNameGetsASuffix)
 {
   // Long names are cut and hashed, so two names could want one directory; the second then
