@@ -257,6 +257,10 @@ public:
   }
 
   std::uint64_t controls() const { return m_controls; }
+  /// Payloads delivered to the handler.
+  std::uint64_t delivered() const { return m_payloads; }
+  /// Whether a control event said the stream is at its tail (or closed).
+  bool told_up_to_date() const { return m_told_up_to_date; }
 
 private:
   void on_event(const sse::EventView& event) override
@@ -290,6 +294,7 @@ private:
     const std::string next = json["streamNextOffset"].get<std::string>();
     auto& handler = m_reader.m_handler;
     bool all_delivered = true;
+    m_payloads += m_pending.size();
     for (const auto& payload : m_pending) {
       if (m_reader.m_json) {
         m_splitter.reset();
@@ -321,6 +326,7 @@ private:
     m_reader.m_offset = next;
     m_reader.m_delivered = 0;
     ++m_controls;
+    m_told_up_to_date = m_told_up_to_date || up_to_date || m_closed;
     handler.on_progress(next, up_to_date || m_closed);
   }
 
@@ -329,6 +335,8 @@ private:
   sse::Parser m_parser;
   std::vector<std::string> m_pending;
   std::uint64_t m_controls = 0;
+  bool m_told_up_to_date = false;
+  std::uint64_t m_payloads = 0;
   bool m_base64 = false;
 };
 
@@ -381,6 +389,13 @@ Reader::End Reader::run()
 
   std::uint32_t failures = 0; // in a row, without progress
   std::uint32_t stalled = 0;  // answers in a row that moved nothing on
+  auto stalled_error = [&] {
+    return util::Error(util::Errc::bad_input,
+                       "the server answered " + std::to_string(stalled)
+                         + " reads in a row with no data and no progress from offset " + m_offset
+                         + ", without Stream-Up-To-Date",
+                       url);
+  };
   for (std::uint32_t number = 0;; ++number) {
     const bool live = m_caught_up && m_options.live != Live::none;
     const bool sse = live && m_options.live == Live::sse;
@@ -429,11 +444,7 @@ Reader::End Reader::run()
         // Stream-Up-To-Date would be asked forever, as fast as it answers.
         stalled = read.stalled() ? stalled + 1 : 0;
         if (stalled >= k_max_stalled_answers) {
-          throw util::Error(util::Errc::bad_input,
-                            "the server answered " + std::to_string(stalled)
-                              + " reads in a row with no data and no progress from offset "
-                              + m_offset + ", without Stream-Up-To-Date",
-                            url);
+          throw stalled_error();
         }
         failures = 0;
         continue;
@@ -444,7 +455,15 @@ Reader::End Reader::run()
       if (sse && stream.controls() > 0) {
         failures = 0; // a healthy connection
         if (result.outcome == http::TransferResult::Outcome::completed) {
-          continue; // the server ends SSE responses now and then (DIGEST.md §4): resume at once
+          // The server ends SSE responses now and then (DIGEST.md §4): resume at once, unless
+          // they keep ending without data, progress or word of the tail.
+          const bool moved = m_offset != offset_before || m_delivered != delivered_before
+                             || stream.delivered() > 0;
+          stalled = !moved && !stream.told_up_to_date() ? stalled + 1 : 0;
+          if (stalled >= k_max_stalled_answers) {
+            throw stalled_error();
+          }
+          continue;
         }
       }
       why = result.outcome == http::TransferResult::Outcome::completed

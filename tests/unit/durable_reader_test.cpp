@@ -505,6 +505,30 @@ TEST(DurableReader, AServerThatNeverMovesOnIsBadInputNotALoop)
   EXPECT_EQ(transport.requests.size(), 11U);
 }
 
+TEST(DurableReader, SseResponsesThatEndAtOnceWithoutProgressAreBadInputNotALoop)
+{
+  FakeTransport transport;
+  transport.responses = {text("o1", {}, true), sse({control_event(R"({"streamNextOffset":"o1"})")})};
+  Recorder recorder;
+  const auto error = error_of([&] { Reader(transport, options(Live::sse), recorder).run(); });
+  EXPECT_EQ(error.code(), util::Errc::bad_input);
+  EXPECT_TRUE(contains(error.what(), "10 reads in a row with no data and no progress from offset o1"))
+    << error.what();
+  EXPECT_EQ(transport.requests.size(), 11U);
+}
+
+TEST(DurableReader, SseResponsesThatEndUpToDateAreNotStalls)
+{
+  FakeTransport transport;
+  transport.responses = {text("o1", {}, true)};
+  for (int i = 0; i < 30; ++i) {
+    transport.responses.push_back(sse({control_event(R"({"streamNextOffset":"o1","upToDate":true})")}));
+  }
+  transport.responses.push_back(sse({control_event(R"({"streamNextOffset":"o1","streamClosed":true})")}));
+  Recorder recorder;
+  EXPECT_EQ(Reader(transport, options(Live::sse), recorder).run(), Reader::End::closed);
+}
+
 TEST(DurableReader, LongPollTimeoutsAreNotStalls)
 {
   FakeTransport transport;
