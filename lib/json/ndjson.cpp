@@ -1,5 +1,6 @@
 #include "json/ndjson.hpp"
 
+#include "json/value.hpp"
 #include "util/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -145,6 +146,9 @@ bool append_minified(std::string& out, std::string_view text)
   if (!nlohmann::json::accept(text.begin(), text.end())) {
     return false;
   }
+  // Nothing deeper than k_max_depth is written, as nothing deeper is read.
+  const std::size_t start = out.size();
+  std::size_t depth = 0;
   bool in_string = false;
   bool escaped = false;
   std::size_t run = 0;
@@ -160,6 +164,13 @@ bool append_minified(std::string& out, std::string_view text)
       }
     } else if (c == '"') {
       in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > k_max_depth) {
+        out.resize(start);
+        return false;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
     } else if (is_json_space(c)) {
       out.append(text.data() + run, i - run);
       run = i + 1;
@@ -190,16 +201,9 @@ void append_event(std::string& out, const sse::EventView& event, bool json_data)
 
 std::variant<sse::Event, Comment> parse_event_line(std::string_view line)
 {
-  nlohmann::json object;
-  try {
-    object = nlohmann::json::parse(line.begin(), line.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
-    std::string what = e.what();
-    const auto colon = what.find("parse error");
-    throw bad("invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
-  }
-  return event_from_object(object);
+  // The depth-limited reader: data nested deeper than k_max_depth is refused here rather than
+  // overflowing the stack when it is written back.
+  return event_from_object(parse_value(line));
 }
 
 std::variant<sse::Event, Comment> event_from_object(const nlohmann::json& object)
