@@ -143,12 +143,10 @@ void append_string(std::string& out, std::string_view text)
 
 bool append_minified(std::string& out, std::string_view text)
 {
-  if (!nlohmann::json::accept(text.begin(), text.end())) {
+  // Nothing deeper than k_max_depth is written, as nothing deeper is read.
+  if (!nlohmann::json::accept(text.begin(), text.end()) || text_depth(text) > k_max_depth) {
     return false;
   }
-  // Nothing deeper than k_max_depth is written, as nothing deeper is read.
-  const std::size_t start = out.size();
-  std::size_t depth = 0;
   bool in_string = false;
   bool escaped = false;
   std::size_t run = 0;
@@ -164,13 +162,6 @@ bool append_minified(std::string& out, std::string_view text)
       }
     } else if (c == '"') {
       in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > k_max_depth) {
-        out.resize(start);
-        return false;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
     } else if (is_json_space(c)) {
       out.append(text.data() + run, i - run);
       run = i + 1;

@@ -587,6 +587,15 @@ nlohmann::json parse_value(std::string_view text, std::size_t max_depth)
   return Reader(text, max_depth).document();
 }
 
+nlohmann::json parse_or_discarded(std::string_view text)
+{
+  try {
+    return parse_value(text);
+  } catch (const util::Error&) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+}
+
 bool read_patch(std::string_view text, ParsedPatch& out)
 {
   return Reader(text, k_max_depth).patch(out);
@@ -613,6 +622,32 @@ const char* kind_of(const nlohmann::json& value)
 void read_event_line(std::string_view line, EventLine& out, std::size_t max_depth)
 {
   Reader(line, max_depth).event_line(out);
+}
+
+std::size_t text_depth(std::string_view text)
+{
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 std::string too_deep()

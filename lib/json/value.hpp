@@ -33,6 +33,10 @@ std::size_t depth_of(const nlohmann::json& value,
 std::uint64_t size_of(const nlohmann::json& value,
                       std::uint64_t limit = std::numeric_limits<std::uint64_t>::max());
 
+/// The nesting depth of TEXT, which must be valid JSON (it is not checked): depth_of of its
+/// value, measured on the text without reading it.
+std::size_t text_depth(std::string_view text);
+
 /// The message for a value nested deeper than k_max_depth ("nested more than 1000 levels
 /// deep"), the same words for every reader and writer.
 std::string too_deep();
@@ -44,6 +48,10 @@ std::string too_deep();
 /// and escapes valid (a lone surrogate escape is an error). Throws util::Error(bad_input)
 /// "invalid JSON: WHAT at byte N" (N from 0).
 nlohmann::json parse_value(std::string_view text, std::size_t max_depth = k_max_depth);
+
+/// parse_value(TEXT), or a discarded value (is_discarded()) when TEXT is not JSON within the
+/// depth limit: for readers that skip what is not JSON.
+nlohmann::json parse_or_discarded(std::string_view text);
 
 /// The members of one NDJSON event line that the state commands read, filled by
 /// read_event_line without building the line's object. Reused from line to line, so its
