@@ -92,3 +92,27 @@ PY
   assert_equal "$status" 3
   grep -q 'sse: error: invalid JSON: nested more than 1000 levels deep .*(stdin:1)$' serve.err
 }
+
+@test "sse tail: an error report {\"error\": ...} nested 65k deep is exit 3 naming the event" {
+  start_serve
+  local status=0
+  timeout 10 "$SSE" tail --no-reconnect "$SSE_URL/" > out 2> err 8>&- &
+  local tail=$!
+  wait_for 5 grep -q 'connected' serve.err
+  printf '{"error":%s}\n' "$(deep 65000)" >&8
+  wait "$tail" || status=$?
+  assert_equal "$status" 3
+  local stderr
+  stderr=$(cat err)
+  assert_regex "$stderr" "^sse: error: the data of event 1 is invalid JSON: nested more than 1000 levels deep at byte [0-9]+ \\($SSE_URL/\\)\$"
+}
+
+@test "sse append: a JSON line nested deeper than the limit is exit 3 before anything is sent" {
+  start_durable --memory
+  local url="$DURABLE_URL/v1/stream/j"
+  curl -s -o /dev/null --max-time 5 -X PUT -H 'Content-Type: application/json' "$url"
+  deep 1001 > deep.json
+  run --separate-stderr "$SSE" append --json "$url" < deep.json
+  assert_equal "$status" 3
+  assert_equal "$stderr" "sse: error: JSON nested more than 1000 levels deep (stdin:1)"
+}
