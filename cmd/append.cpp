@@ -10,6 +10,7 @@
 #include "durable/batcher.hpp"
 #include "durable/producer.hpp"
 #include "durable/protocol.hpp"
+#include "json/value.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
 
@@ -64,6 +65,9 @@ std::string_view json_line(std::string_view line, const std::string& where)
       detail = dash == std::string::npos ? detail : detail.substr(dash + 3);
     }
     throw util::Error(util::Errc::bad_input, "not valid JSON (" + detail + ")", where);
+  }
+  if (json::text_depth(text) > json::k_max_depth) {
+    throw util::Error(util::Errc::bad_input, "JSON " + json::too_deep(), where);
   }
   return text;
 }

@@ -1,10 +1,12 @@
 #include "state_view.hpp"
 
+#include "commands.hpp"
 #include "exit_codes.hpp"
 #include "json/pointer.hpp"
 #include "json/value.hpp"
 #include "output.hpp"
 #include "util/error.hpp"
+#include "util/units.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -368,6 +370,11 @@ CLI::Option* add_state_options(CLI::App& sub, StateOptions& options)
   sub.add_flag("--changes", options.changes_only, "Print the state only when it changed");
   sub.add_flag("--keep-going", options.keep_going,
                "Warn about a failed event, skip it and go on");
+  sub.add_option("--max-state", options.max_state,
+                 "Refuse an event that could grow the state past SIZE as compact JSON "
+                 "(default 256MiB)")
+    ->check(check_size, "SIZE")
+    ->option_text("SIZE");
   sub.add_flag("--view", options.view,
                "On a terminal, redraw the state in place (NDJSON when piped)");
   return apply;
@@ -667,6 +674,7 @@ StateSession::StateSession(const StateOptions& options, const Context& context, 
     reducer_options.mode = state::Mode::keyed;
   }
   reducer_options.key = key_pointer(options.key);
+  reducer_options.max_state = *util::parse_size(options.max_state);
   if (!options.initial.empty()) {
     reducer_options.initial = read_json_file(options.initial);
   }

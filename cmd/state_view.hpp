@@ -45,6 +45,7 @@ struct StateOptions {
   bool changes_only = false;   ///< --changes
   bool keep_going = false;     ///< --keep-going
   bool view = false;           ///< --view
+  std::string max_state = "256MiB"; ///< --max-state SIZE: the largest the state may grow
 };
 
 /// Adds the state options to SUB. --apply takes its MODE only as --apply=MODE, so that a plain

@@ -18,6 +18,7 @@
 #include "http/event_source.hpp"
 #include "http/httplib_transport.hpp"
 #include "http/request_check.hpp"
+#include "json/value.hpp"
 #include "record/recording.hpp"
 #include "util/units.hpp"
 
@@ -39,7 +40,8 @@ namespace {
 
 // The message of an error a server reports inside a 200 stream, if this event is one:
 // `event: error`, or JSON data with a top-level "error" (OpenAI-style).
-std::optional<std::string> server_error(const sse::EventView& event)
+std::optional<std::string> server_error(const sse::EventView& event, std::uint64_t number,
+                                        const std::string& url)
 {
   if (event.type == "error") {
     return event.data.empty() ? std::string("error event") : std::string(event.data);
@@ -54,7 +56,18 @@ std::optional<std::string> server_error(const sse::EventView& event)
   if (::memmem(event.data.data(), event.data.size(), needle.data(), needle.size()) == nullptr) {
     return std::nullopt;
   }
-  const auto parsed = nlohmann::json::parse(event.data, nullptr, false);
+  // The depth-limited reader: a report nested deeper than json::k_max_depth is bad input, not
+  // a stack overflow when its message is written out.
+  nlohmann::json parsed;
+  try {
+    parsed = ::json::parse_value(event.data);
+  } catch (const util::Error& e) {
+    if (std::string_view(e.what()).find(::json::too_deep()) != std::string_view::npos) {
+      throw util::Error(util::Errc::bad_input,
+                        "the data of event " + std::to_string(number) + " is " + e.what(), url);
+    }
+    return std::nullopt;
+  }
   if (!parsed.is_object() || !parsed.contains("error") || parsed["error"].is_null()) {
     return std::nullopt;
   }
@@ -103,7 +116,7 @@ public:
       m_record->event(event);
     }
     if (!m_options.no_error_events) {
-      if (auto message = server_error(event)) {
+      if (auto message = server_error(event, m_event_number, m_options.url)) {
         on_chunk_parsed(); // what came before the error is delivered
         throw util::Error(util::Errc::bad_input,
                           "the server reported an error in event " + std::to_string(m_event_number)
@@ -216,7 +229,7 @@ private:
   {
     if (m_pointer) {
       // Only events whose data is JSON with something at the pointer have a value to print.
-      const auto parsed = nlohmann::json::parse(event.data, nullptr, false);
+      const auto parsed = ::json::parse_or_discarded(event.data);
       if (parsed.is_discarded() || !parsed.contains(*m_pointer)) {
         return;
       }
@@ -417,7 +430,8 @@ void register_tail(CLI::App& app, Context& context)
   auto* apply = add_state_options(*sub, options->state);
   for (auto* option : sub->get_options()) {
     static const std::set<std::string> state_names = {"--apply", "--key", "--initial", "--pointer",
-                                                      "--final", "--changes", "--keep-going", "--view"};
+                                                      "--final", "--changes", "--keep-going", "--view",
+                                                      "--max-state"};
     if (option->nonpositional() && state_names.count("--" + option->get_single_name()) != 0) {
       option->group("State (with --apply)");
     }
@@ -427,7 +441,7 @@ void register_tail(CLI::App& app, Context& context)
     options->apply = apply->count() > 0;
     if (!options->apply) {
       for (const char* name : {"--key", "--initial", "--pointer", "--final", "--changes",
-                               "--keep-going", "--view"}) {
+                               "--keep-going", "--view", "--max-state"}) {
         if (sub->count(name) > 0) {
           throw CLI::ValidationError(name, "needs --apply");
         }

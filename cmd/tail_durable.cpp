@@ -13,6 +13,7 @@
 #include "trace.hpp"
 #include "durable/reader.hpp"
 #include "http/httplib_transport.hpp"
+#include "json/value.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
 
@@ -93,7 +94,7 @@ public:
     if (m_state) {
       m_state->on_event(sse::k_default_type, {json, nullptr}, m_url);
     } else if (m_pointer) {
-      const auto parsed = nlohmann::json::parse(json, nullptr, false);
+      const auto parsed = ::json::parse_or_discarded(json);
       if (parsed.is_discarded() || !parsed.contains(*m_pointer)) {
         return;
       }
@@ -202,7 +203,7 @@ private:
       return true;
     }
     if (!json.empty() && json.front() == '"') {
-      const auto parsed = nlohmann::json::parse(json, nullptr, false);
+      const auto parsed = ::json::parse_or_discarded(json);
       return parsed.is_string() && parsed.get_ref<const std::string&>() == *m_options.until_data;
     }
     return false;

@@ -9,14 +9,14 @@ _sse_tail_options='-H --header -X --request -d --data --json -u --user --bearer 
   --cacert --connect-timeout --proxy --max-header-size -f --format --json-data --comments --event --extract
   -n --max-events --until --until-data --timeout --idle-timeout --no-reconnect --retry-post
   --max-retries --max-backoff --last-event-id --cursor-file --no-error-events --max-event-size
-  --apply --key --initial --pointer --final --changes --keep-going --view --record --durable
+  --apply --key --initial --pointer --final --changes --keep-going --view --max-state --record --durable
   --offset --live --auth'
 _sse_parse_options='-f --format --json-data --count --max-event-size'
 _sse_format_options='--lines --max-line-size'
 _sse_patch_options='--sse --max-event-size --apply --key --initial --pointer --final --changes
-  --keep-going --view'
+  --keep-going --view --max-state'
 _sse_replay_options='-f --format --json-data --event -n --max-events --speed --no-wait --interval
-  --from --to --loop --apply --key --initial --pointer --final --changes --keep-going --view'
+  --from --to --loop --apply --key --initial --pointer --final --changes --keep-going --view --max-state'
 _sse_serve_options='--ndjson --sse --exec --script --replay --shared --demo --host -p --port --cors --allow-host --max-clients
   --max-lifetime --client-buffer --history --from-start --linger --retry --heartbeat --hello
   --goodbye --eol --bom --max-event-size --durable --data-dir --memory --repair --long-poll-timeout --token
@@ -47,7 +47,7 @@ _sse_option_values() {
   -H | --header | -d | --data | --json | -u | --user | --bearer | --connect-timeout | --proxy | \
     --event | --extract | -n | --max-events | --until | --until-data | --timeout | \
     --idle-timeout | --max-retries | --max-backoff | --last-event-id | --cacert | --cursor-file) ;;
-  --max-event-size | --max-line-size | --max-header-size | --key | --initial | --pointer) ;;
+  --max-event-size | --max-line-size | --max-header-size | --max-state | --key | --initial | --pointer) ;;
   --eol) echo 'lf crlf cr' ;;
   --live) echo 'sse long-poll none' ;;
   --offset | --auth | --batch-max | --linger | --producer | --epoch | --seq | --content-type | \

@@ -96,6 +96,7 @@ complete -c sse -n '__sse_using tail' -l pointer -x -d 'Print only the value at 
 complete -c sse -n '__sse_using tail' -l final -d 'Print only the state after the last event'
 complete -c sse -n '__sse_using tail' -l changes -d 'Print the state only when it changed'
 complete -c sse -n '__sse_using tail' -l keep-going -d 'Warn about a failed event, skip it and go on'
+complete -c sse -n '__sse_using tail' -l max-state -r -d 'Refuse an event that could grow the state past SIZE'
 complete -c sse -n '__sse_using tail' -l view -d 'On a terminal, redraw the state in place'
 complete -c sse -n '__sse_using tail' -l durable -d 'Read a Durable Streams stream'
 complete -c sse -n '__sse_using tail' -l offset -x -d 'Start at OFFSET: -1, now or an offset'
@@ -125,6 +126,7 @@ complete -c sse -n '__sse_using patch' -l pointer -x -d 'Print only the value at
 complete -c sse -n '__sse_using patch' -l final -d 'Print only the state after the last event'
 complete -c sse -n '__sse_using patch' -l changes -d 'Print the state only when it changed'
 complete -c sse -n '__sse_using patch' -l keep-going -d 'Warn about a failed event, skip it and go on'
+complete -c sse -n '__sse_using patch' -l max-state -r -d 'Refuse an event that could grow the state past SIZE'
 complete -c sse -n '__sse_using patch' -l view -d 'On a terminal, redraw the state in place'
 
 # sse help [SUBCOMMAND]
@@ -147,6 +149,7 @@ complete -c sse -n '__sse_using replay' -l pointer -x -d 'Print only the value a
 complete -c sse -n '__sse_using replay' -l final -d 'Print only the state after the last event'
 complete -c sse -n '__sse_using replay' -l changes -d 'Print the state only when it changed'
 complete -c sse -n '__sse_using replay' -l keep-going -d 'Warn about a failed event or bad line, skip it and go on'
+complete -c sse -n '__sse_using replay' -l max-state -r -d 'Refuse an event that could grow the state past SIZE'
 complete -c sse -n '__sse_using replay' -l view -d 'On a terminal, redraw the state in place'
 
 # sse serve [--exec COMMAND...]

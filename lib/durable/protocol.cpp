@@ -1,5 +1,7 @@
 #include "durable/protocol.hpp"
 
+#include "json/value.hpp"
+
 #include "util/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -255,12 +257,11 @@ std::optional<std::string> decode_base64(std::string_view text)
   return out;
 }
 
-std::optional<std::vector<std::string>> json_messages(std::string_view body)
+std::vector<std::string> json_messages(std::string_view body)
 {
-  const auto value = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
-  if (value.is_discarded()) {
-    return std::nullopt;
-  }
+  // The depth-limited reader: a body nested deeper than json::k_max_depth is refused, never
+  // written back by nlohmann's recursive dump().
+  const auto value = json::parse_value(body);
   std::vector<std::string> messages;
   if (value.is_array()) {
     for (const auto& element : value) {

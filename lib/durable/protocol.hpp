@@ -37,8 +37,9 @@ std::string base64(std::string_view bytes);
 std::optional<std::string> decode_base64(std::string_view text);
 
 /// The messages of a JSON body: one level of a top-level array flattened, each message
-/// re-serialized compactly. nullopt for invalid JSON; an empty vector for `[]`.
-std::optional<std::vector<std::string>> json_messages(std::string_view body);
+/// re-serialized compactly; an empty vector for `[]`. Throws util::Error(bad_input) as
+/// json::parse_value does for invalid JSON or JSON nested deeper than json::k_max_depth.
+std::vector<std::string> json_messages(std::string_view body);
 
 /// An SSE event of TYPE with PAYLOAD split into data: lines at CR, LF and CRLF (no space after
 /// the colon, as the suite checks), so no payload can inject a field.

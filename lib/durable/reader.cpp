@@ -6,6 +6,7 @@
 #include "http/request_check.hpp"
 #include "http/retry.hpp"
 #include "http/watchdog.hpp"
+#include "json/value.hpp"
 #include "sse/parser.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
@@ -284,7 +285,12 @@ private:
 
   void control(std::string_view data)
   {
-    const auto json = nlohmann::json::parse(data, nullptr, false);
+    nlohmann::json json;
+    try {
+      json = ::json::parse_value(data);
+    } catch (const util::Error&) {
+      json = nullptr; // malformed: reported below
+    }
     const std::string url = m_reader.m_options.request.url.str();
     if (!json.is_object() || !json.contains("streamNextOffset")
         || !json["streamNextOffset"].is_string() || json["streamNextOffset"].get_ref<const std::string&>().empty()) {

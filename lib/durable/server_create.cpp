@@ -173,12 +173,12 @@ void Server::create(const net::HttpRequest& request,
   std::vector<std::string> records;
   if (!request.body.empty()) {
     if (is_json(meta.content_type)) {
-      auto messages = json_messages(request.body);
-      if (!messages) {
-        fail(connection, 400, "the body is not valid JSON");
+      try {
+        records = json_messages(request.body);
+      } catch (const util::Error& e) {
+        fail(connection, 400, std::string("the body is not valid JSON: ") + e.what());
         return;
       }
-      records = std::move(*messages);
     } else {
       records.push_back(request.body);
     }

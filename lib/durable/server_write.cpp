@@ -145,16 +145,18 @@ void Server::run_writes(const std::string& name)
     std::vector<std::string> added;
     if (!close_only) {
       if (is_json(meta.content_type)) {
-        auto messages = json_messages(request.body);
-        if (!messages) {
-          answer_now(400, {}, "the body is not valid JSON");
+        std::vector<std::string> messages;
+        try {
+          messages = json_messages(request.body);
+        } catch (const util::Error& e) {
+          answer_now(400, {}, std::string("the body is not valid JSON: ") + e.what());
           continue;
         }
-        if (messages->empty()) {
+        if (messages.empty()) {
           answer_now(400, {}, "an empty JSON array appends nothing");
           continue;
         }
-        added = std::move(*messages);
+        added = std::move(messages);
       } else {
         added.push_back(request.body);
       }

@@ -1,5 +1,6 @@
 #include "json/ndjson.hpp"
 
+#include "json/value.hpp"
 #include "util/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -142,7 +143,8 @@ void append_string(std::string& out, std::string_view text)
 
 bool append_minified(std::string& out, std::string_view text)
 {
-  if (!nlohmann::json::accept(text.begin(), text.end())) {
+  // Nothing deeper than k_max_depth is written, as nothing deeper is read.
+  if (!nlohmann::json::accept(text.begin(), text.end()) || text_depth(text) > k_max_depth) {
     return false;
   }
   bool in_string = false;
@@ -190,16 +192,9 @@ void append_event(std::string& out, const sse::EventView& event, bool json_data)
 
 std::variant<sse::Event, Comment> parse_event_line(std::string_view line)
 {
-  nlohmann::json object;
-  try {
-    object = nlohmann::json::parse(line.begin(), line.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
-    std::string what = e.what();
-    const auto colon = what.find("parse error");
-    throw bad("invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
-  }
-  return event_from_object(object);
+  // The depth-limited reader: data nested deeper than k_max_depth is refused here rather than
+  // overflowing the stack when it is written back.
+  return event_from_object(parse_value(line));
 }
 
 std::variant<sse::Event, Comment> event_from_object(const nlohmann::json& object)

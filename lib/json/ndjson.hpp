@@ -15,8 +15,9 @@ namespace json {
 /// Appends TEXT as a JSON string literal; TEXT must be valid UTF-8.
 void append_string(std::string& out, std::string_view text);
 
-/// Appends TEXT without the white space between tokens if it is one valid JSON text (RFC 8259),
-/// keeping numbers and strings exactly as written; returns false and appends nothing otherwise.
+/// Appends TEXT without the white space between tokens if it is one valid JSON text (RFC 8259)
+/// nested at most k_max_depth deep, keeping numbers and strings exactly as written; returns
+/// false and appends nothing otherwise.
 bool append_minified(std::string& out, std::string_view text);
 
 /// Appends EVENT as one NDJSON object without the newline. `id` is left out when empty and
@@ -31,7 +32,8 @@ struct Comment {
 /// Reads one NDJSON line: an event object, or a comment object. `data` may be any JSON value
 /// (non-strings are written back compactly, the inverse of --json-data), `event` and `id` are
 /// strings (an integer id is accepted), `retry` a non-negative integer; other keys are ignored.
-/// Throws util::Error(bad_input) naming what is wrong.
+/// Throws util::Error(bad_input) naming what is wrong, as json::parse_value does for invalid
+/// JSON or JSON nested deeper than k_max_depth.
 std::variant<sse::Event, Comment> parse_event_line(std::string_view line);
 
 /// Reads an NDJSON line already parsed into OBJECT, as parse_event_line does, for readers that

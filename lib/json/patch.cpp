@@ -2,6 +2,9 @@
 
 #include "json/pointer.hpp"
 #include "json/value.hpp"
+#include "util/units.hpp"
+
+#include <algorithm>
 
 #include <utility>
 
@@ -84,8 +87,8 @@ struct Undo {
 
 class Patcher {
 public:
-  Patcher(json& document, Changes* changes, RootIndex* index)
-    : m_document(document), m_changed(changes), m_root_index(index)
+  Patcher(json& document, Changes* changes, RootIndex* index, SizeBudget* budget)
+    : m_document(document), m_changed(changes), m_root_index(index), m_budget(budget)
   {
   }
 
@@ -132,6 +135,7 @@ public:
     // A single operation checks everything before it writes, so it needs no log; only a move
     // (a remove, then an add that can still fail) and longer patches keep one.
     m_logging = patch.size > 1;
+    const std::uint64_t budget_used = m_budget != nullptr ? m_budget->used : 0;
     try {
       for (std::size_t i = 0; i < patch.size; ++i) {
         m_index = i;
@@ -139,6 +143,9 @@ public:
       }
     } catch (...) {
       rollback();
+      if (m_budget != nullptr) {
+        m_budget->used = budget_used;
+      }
       if (m_changed != nullptr) {
         m_changed->written.resize(m_written_before);
         m_changed->removed_from.resize(m_removed_before);
@@ -239,8 +246,43 @@ private:
     if (source == nullptr) {
       fail(from, "there is no value at \"from\" " + from + where_missing(from));
     }
+    charge_copy(path, from, *source);
     json copy = *source;
     add(path, copy);
+  }
+
+  // The copy of SOURCE about to be added at PATH must fit the budget.
+  void charge_copy(const std::string& path, const std::string& from, const json& source)
+  {
+    if (m_budget == nullptr) {
+      return;
+    }
+    const std::uint64_t limit = m_budget->limit;
+    // The value and, for a member, its quoted name, colon and comma.
+    const std::string_view parent = parent_pointer(path);
+    const std::uint64_t slot = path.empty() ? 0 : path.size() - parent.size() - 1 + 4;
+    const std::uint64_t size = size_of(source, limit) + slot;
+    auto fits = [&] { return m_budget->used <= limit && size <= limit - m_budget->used; };
+    if (!fits()) {
+      // USED may be stale (what was removed is not subtracted): measure the document.
+      m_budget->used = size_of(m_document, limit);
+      if (!fits()) {
+        fail(path, "copying " + (from.empty() ? std::string("the document") : from)
+                     + " would make the document larger than the size limit of "
+                     + util::format_size(limit));
+      }
+    }
+    m_budget->used += size;
+  }
+
+  // Whether VALUE placed at POINTER stays within k_max_depth; fails the operation if not.
+  void check_depth(const std::string& pointer, const json& value)
+  {
+    const auto tokens = static_cast<std::size_t>(std::count(pointer.begin(), pointer.end(), '/'));
+    const std::size_t room = tokens >= k_max_depth ? 0 : k_max_depth - tokens;
+    if (depth_of(value, room) > room) {
+      fail(pointer, "the value would be " + too_deep());
+    }
   }
 
   enum class Op { add, remove, replace, move, copy, test, unknown };
@@ -367,9 +409,13 @@ private:
     }
   }
 
-  // Adds VALUE at PATH; VALUE is taken (moved from) only when nothing fails.
-  void add(const std::string& path, json& value)
+  // Adds VALUE at PATH; VALUE is taken (moved from) only when nothing fails. CHECKED: the
+  // caller knows VALUE fits k_max_depth at PATH.
+  void add(const std::string& path, json& value, bool checked = false)
   {
+    if (!checked) {
+      check_depth(path, value);
+    }
     if (path.empty()) {
       m_root_index.forget_all();
       std::swap(m_document, value);
@@ -468,6 +514,7 @@ private:
   void replace(const std::string& path, json value)
   {
     json& target = existing(path);
+    check_depth(path, value);
     if (path.empty()) {
       m_root_index.forget_all();
     }
@@ -488,6 +535,11 @@ private:
         && path[from.size()] == '/') {
       fail(path, "a value cannot be moved into itself (from " + from + ")");
     }
+    // A value moved no deeper than it was stays within the depth limit it was within.
+    const auto tokens = [](const std::string& pointer) {
+      return std::count(pointer.begin(), pointer.end(), '/');
+    };
+    const bool checked = tokens(path) <= tokens(from);
     // The add after the remove can still fail (an index past the end once the value is
     // gone), so a move always keeps a log.
     const bool saved = m_logging;
@@ -495,7 +547,7 @@ private:
     m_logging = true;
     json value = take(from, true);
     try {
-      add(path, value);
+      add(path, value, checked);
     } catch (...) {
       // add() failed before it took VALUE; the remove's entry puts it back.
       m_log[log_start].value = std::move(value);
@@ -569,6 +621,7 @@ private:
   json& m_document;
   Changes* m_changed;
   RootIndexAccess m_root_index;
+  SizeBudget* m_budget;
   std::size_t m_written_before = 0;
   std::size_t m_removed_before = 0;
   bool m_logging = false;
@@ -618,16 +671,17 @@ void merge(json& target, json&& patch, Changes* changed, std::string& pointer)
 } // namespace
 
 void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changed,
-                 RootIndex* index)
+                 RootIndex* index, SizeBudget* budget)
 {
-  Patcher patcher(document, changed, index);
+  Patcher patcher(document, changed, index, budget);
   patcher.set_changed_mark();
   patcher.apply(std::move(patch));
 }
 
-void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changed, RootIndex* index)
+void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changed, RootIndex* index,
+                 SizeBudget* budget)
 {
-  Patcher patcher(document, changed, index);
+  Patcher patcher(document, changed, index, budget);
   patcher.set_changed_mark();
   patcher.apply(patch);
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,16 @@ private:
   const void* m_root = nullptr; // the root object the entries belong to
 };
 
+/// How large a patch may make its document, about its length as compact JSON (json::size_of):
+/// USED is what the document is reckoned to hold (it may be an overestimate), LIMIT the most
+/// it may. A copy is the one operation that grows a document by more than the patch's own size
+/// (a root copied into itself doubles it), so a copy is charged what it copies, and refused
+/// when it would pass the limit; USED is then corrected by measuring the document first.
+struct SizeBudget {
+  std::uint64_t used = 0;
+  std::uint64_t limit = 0;
+};
+
 /// One operation of a patch as read from its text by read_patch, before it is checked (which
 /// apply_patch does as it reaches it, so that its messages name the operation).
 struct Operation {
@@ -112,7 +123,7 @@ bool read_patch(std::string_view text, ParsedPatch& out);
 
 /// apply_patch for a patch read by read_patch; values are moved out of PATCH.
 void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changes = nullptr,
-                 RootIndex* index = nullptr);
+                 RootIndex* index = nullptr, SizeBudget* budget = nullptr);
 
 /// Applies the RFC 6902 PATCH (an array of operation objects) to DOCUMENT, all operations or
 /// none: when one fails, the operations before it are undone and DOCUMENT is as it was. Values
@@ -121,8 +132,12 @@ void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changes 
 /// 1.0 are equal, object member order does not matter). When CHANGES is given, what the patch
 /// changed is appended to it (nothing when it throws). Throws PatchError.
 /// INDEX, when given, must have been used only with DOCUMENT (see RootIndex).
+/// No operation may nest a value deeper than k_max_depth (json/value.hpp): one that would
+/// (an add, replace, copy or move of a value V to a path P with depth(V) + tokens(P) above
+/// the limit) fails. With BUDGET, copies are bounded (see SizeBudget); a failed patch leaves
+/// BUDGET as it was.
 void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changes = nullptr,
-                 RootIndex* index = nullptr);
+                 RootIndex* index = nullptr, SizeBudget* budget = nullptr);
 
 /// Applies the RFC 7396 merge PATCH to TARGET (which cannot fail). CHANGES as for apply_patch,
 /// with BASE the pointer of TARGET in the whole document.

@@ -8,13 +8,38 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
 namespace json {
 
-/// How deeply arrays and objects may nest; deeper input is bad input, never a stack overflow.
+/// How deeply arrays and objects may nest, everywhere: every reader refuses deeper input, and
+/// whatever builds values from others (patches, keyed and Durable State changes) refuses to
+/// build a deeper one, so the recursive code of nlohmann (dump, compare, copy) never meets one
+/// that could exhaust the stack.
 inline constexpr std::size_t k_max_depth = 1000;
+
+/// The nesting depth of VALUE: 0 for a scalar, 1 for [] or {}, one more for each level inside;
+/// measured without recursion, and only until it passes STOP (then STOP + 1).
+std::size_t depth_of(const nlohmann::json& value,
+                     std::size_t stop = std::numeric_limits<std::size_t>::max());
+
+/// About the length of VALUE as compact JSON (exact but for escapes and fractional numbers,
+/// counted as written without them and as 8 bytes); counting stops once it passes LIMIT (the
+/// result is then some number above LIMIT), so a check against a limit walks at most about
+/// LIMIT values. Without recursion.
+std::uint64_t size_of(const nlohmann::json& value,
+                      std::uint64_t limit = std::numeric_limits<std::uint64_t>::max());
+
+/// The nesting depth of TEXT, which must be valid JSON (it is not checked): depth_of of its
+/// value, measured on the text without reading it.
+std::size_t text_depth(std::string_view text);
+
+/// The message for a value nested deeper than k_max_depth ("nested more than 1000 levels
+/// deep"), the same words for every reader and writer.
+std::string too_deep();
 
 /// Parses TEXT, one JSON value with optional white space around it, into a value: non-negative
 /// integers become number_unsigned, negative ones number_integer, integers outside 64 bits and
@@ -23,6 +48,10 @@ inline constexpr std::size_t k_max_depth = 1000;
 /// and escapes valid (a lone surrogate escape is an error). Throws util::Error(bad_input)
 /// "invalid JSON: WHAT at byte N" (N from 0).
 nlohmann::json parse_value(std::string_view text, std::size_t max_depth = k_max_depth);
+
+/// parse_value(TEXT), or a discarded value (is_discarded()) when TEXT is not JSON within the
+/// depth limit: for readers that skip what is not JSON.
+nlohmann::json parse_or_discarded(std::string_view text);
 
 /// The members of one NDJSON event line that the state commands read, filled by
 /// read_event_line without building the line's object. Reused from line to line, so its

@@ -1,6 +1,7 @@
 #include "record/recording.hpp"
 
 #include "json/ndjson.hpp"
+#include "json/value.hpp"
 #include "sse/parser.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
@@ -41,10 +42,12 @@ Entry read_line(std::string_view line)
 {
   nlohmann::json object;
   try {
-    object = nlohmann::json::parse(line.begin(), line.end());
-  } catch (const nlohmann::json::exception&) {
-    // parse_error, and out_of_range for a number beyond a double (1e400).
-    bad("not a JSON object");
+    object = json::parse_value(line);
+  } catch (const util::Error& e) {
+    // Only the depth limit needs saying: any other failure is just not an object.
+    const std::string what = e.what();
+    bad(what.find(json::too_deep()) != std::string::npos ? "not a JSON object: " + what
+                                                          : "not a JSON object");
   }
   if (!object.is_object()) {
     bad("not a JSON object");

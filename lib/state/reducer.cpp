@@ -4,6 +4,7 @@
 #include "json/pointer.hpp"
 #include "json/value.hpp"
 #include "util/error.hpp"
+#include "util/units.hpp"
 
 #include <algorithm>
 
@@ -26,6 +27,13 @@ std::string in_quotes(std::string_view text)
 const char* kind_of(const json& value)
 {
   return value.is_number_float() ? "a fractional number" : ::json::kind_of(value);
+}
+
+// Whether OP is the custom op NAME or its json_ form ("snapshot", "json_snapshot").
+bool op_is(std::string_view op, std::string_view name)
+{
+  return op == name || (op.size() == name.size() + 5 && op.substr(0, 5) == "json_"
+                        && op.substr(5) == name);
 }
 
 bool is_custom_op(std::string_view op)
@@ -108,6 +116,12 @@ std::string durable_problem(const json& message)
     if (name != "delete" && !message.contains("value")) {
       return name + " without \"value\"";
     }
+    // A value sits at {TYPE: {KEY: VALUE}} in the state.
+    if (const auto value = message.find("value");
+        value != message.end()
+        && ::json::depth_of(*value, ::json::k_max_depth - 2) > ::json::k_max_depth - 2) {
+      return "the value would be " + ::json::too_deep() + " in the state";
+    }
     return {};
   }
   const json& control = headers.at("control");
@@ -164,6 +178,11 @@ Reducer::Reducer(ReducerOptions options) : m_options(std::move(options))
                                            "pointer: " + problem);
   }
   m_state = m_options.initial ? *m_options.initial : json::object();
+  m_size = ::json::size_of(m_state);
+  if (m_size > m_options.max_state) {
+    throw bad("the initial state is larger than the size limit of "
+              + util::format_size(m_options.max_state));
+  }
   if (m_options.mode != Mode::detect) {
     enter(m_options.mode, {});
   }
@@ -176,6 +195,7 @@ void Reducer::enter(Mode mode, const std::string& op)
   m_root_index.clear();
   if (!m_options.initial) {
     m_state = mode == Mode::keyed ? json::array() : json::object();
+    m_size = 2;
     return;
   }
   switch (mode) {
@@ -331,6 +351,12 @@ Outcome Reducer::apply(std::string_view type, const Payload& data)
   if (outcome.op != "clear" && !patch_read && !parse()) {
     throw bad("the data of a " + in_quotes(outcome.op) + " event is not JSON: " + parse_error);
   }
+  // What this event could add to the state: its payload's size.
+  const std::uint64_t growth = parsed ? ::json::size_of(*parsed, m_options.max_state + 1)
+                                      : data.text.size();
+  const bool replaces_state = (wanted == Mode::custom && (op_is(outcome.op, "snapshot")))
+                              || (wanted == Mode::keyed && outcome.op == "replace");
+  reserve(growth, replaces_state);
   outcome.kind = Outcome::Kind::applied;
   json payload = parsed ? std::move(*parsed) : json();
   // The op is copied: OUTCOME itself is moved into the call.
@@ -340,7 +366,7 @@ Outcome Reducer::apply(std::string_view type, const Payload& data)
     case Mode::custom:
       if (patch_read) {
         ::json::apply_patch(m_state, m_patch, m_options.track_changes ? &outcome.changes : nullptr,
-                            &m_root_index);
+                            &m_root_index, &m_budget);
         return std::move(outcome);
       }
       return apply_custom(op, std::move(payload), std::move(outcome));
@@ -350,13 +376,20 @@ Outcome Reducer::apply(std::string_view type, const Payload& data)
       return apply_durable(std::move(payload), std::move(outcome));
     }
   };
+  // The size is what the event may have added, or what a patch's copies were charged.
+  auto counted = [&](Outcome result) {
+    m_size = replaces_state ? growth : m_budget.used;
+    return result;
+  };
   if (m_mode != Mode::detect) {
-    return run();
+    return counted(run());
   }
   // The first state event decides the mode, unless it fails: then nothing was decided.
+  const std::uint64_t size_before = m_size;
   try {
     enter(wanted, op);
-    return run();
+    m_budget.used = m_size + growth;
+    return counted(run());
   } catch (...) {
     m_mode = Mode::detect;
     m_index.clear();
@@ -364,8 +397,29 @@ Outcome Reducer::apply(std::string_view type, const Payload& data)
     if (!m_options.initial) {
       m_state = json::object();
     }
+    m_size = size_before;
     throw;
   }
+}
+
+void Reducer::reserve(std::uint64_t growth, bool replaces_state)
+{
+  const std::uint64_t limit = m_options.max_state;
+  auto too_large = [&] {
+    return bad("the state would grow past the size limit of " + util::format_size(limit));
+  };
+  if (replaces_state) {
+    if (growth > limit) {
+      throw too_large();
+    }
+  } else if (growth > limit || m_size > limit - growth) {
+    // M_SIZE only ever grows by what events could add: measure what the state really is.
+    m_size = ::json::size_of(m_state, limit);
+    if (growth > limit || m_size > limit - growth) {
+      throw too_large();
+    }
+  }
+  m_budget = {m_size + growth, limit};
 }
 
 Outcome Reducer::apply_custom(const std::string& op, json&& payload, Outcome outcome)
@@ -378,7 +432,7 @@ Outcome Reducer::apply_custom(const std::string& op, json&& payload, Outcome out
       changed->written.emplace_back();
     }
   } else if (op == "json_patch" || op == "patch") {
-    ::json::apply_patch(m_state, std::move(payload), changed, &m_root_index);
+    ::json::apply_patch(m_state, std::move(payload), changed, &m_root_index, &m_budget);
   } else {
     // A merge may erase root members or replace the root.
     m_root_index.clear();
@@ -441,7 +495,12 @@ Outcome Reducer::apply_keyed(const std::string& op, json&& payload, Outcome outc
       single.push_back(std::move(payload));
       list = &single;
     }
-    // Every key first, so that a bad item changes nothing.
+    // Every key first, so that a bad item changes nothing. A single item is one level deeper
+    // in the state (an array) than in the payload.
+    if (!single.empty() && ::json::depth_of(single[0], ::json::k_max_depth - 1)
+                             > ::json::k_max_depth - 1) {
+      throw bad("\"add\" failed: the item would be " + ::json::too_deep() + " in the state");
+    }
     std::vector<std::string> keys;
     keys.reserve(list->size());
     for (std::size_t i = 0; i < list->size(); ++i) {

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ inline constexpr const char* k_mode_names[] = {"auto", "custom", "keyed", "durab
 Mode mode_from_name(std::string_view name);
 const char* mode_name(Mode mode);
 
+/// The default of ReducerOptions::max_state: 256MiB.
+inline constexpr std::uint64_t k_default_max_state = 256ULL << 20;
+
 struct ReducerOptions {
   Mode mode = Mode::detect;
   /// Keyed mode: the JSON pointer of each item's key ("/id"); a string or an integer there.
@@ -48,6 +52,10 @@ struct ReducerOptions {
   std::optional<nlohmann::json> initial;
   /// Whether apply() reports the pointers it changed (for a view that highlights them).
   bool track_changes = false;
+  /// The largest the state may grow, about its length as compact JSON (json::size_of). An
+  /// event is refused when the state's size plus the event's data size would pass it (a
+  /// snapshot or a keyed replace: the data alone), and a patch's copies are counted too.
+  std::uint64_t max_state = k_default_max_state;
 };
 
 /// What one event did.
@@ -79,7 +87,8 @@ public:
 
   /// Applies one event of type TYPE. Throws util::Error(bad_input) naming the operation (and
   /// for a JSON patch json::PatchError with its index and pointer); the state is then exactly
-  /// as it was before the call.
+  /// as it was before the call. No event makes the state deeper than json::k_max_depth or
+  /// larger than max_state: one that would fails so.
   Outcome apply(std::string_view type, const Payload& data);
 
   const nlohmann::json& state() const noexcept { return m_state; }
@@ -92,6 +101,7 @@ private:
   Outcome apply_durable(nlohmann::json&& payload, Outcome outcome);
   void enter(Mode mode, const std::string& op);
   std::string key_of(const nlohmann::json& item, std::size_t position) const;
+  void reserve(std::uint64_t growth, bool replaces_state);
   void rebuild_index(const nlohmann::json& items, const char* what);
 
   ReducerOptions m_options;
@@ -101,6 +111,11 @@ private:
   ::json::RootIndex m_root_index;
   /// Custom mode: the operations of the patch being applied, reused from event to event.
   ::json::ParsedPatch m_patch;
+  /// About the state's size (json::size_of), never less: what each event could have added is
+  /// added, and it is measured again when it reaches max_state.
+  std::uint64_t m_size = 0;
+  /// The bound of the patch being applied (see json::SizeBudget).
+  ::json::SizeBudget m_budget;
   /// Keyed mode: the position of each key in the array; keys are "s" + string or "i" + digits.
   std::unordered_map<std::string, std::size_t> m_index;
 };

@@ -3,6 +3,7 @@
 
 #include "durable/offset.hpp"
 #include "durable/protocol.hpp"
+#include "util/error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -102,11 +103,26 @@ TEST(DurableProtocol, Base64IsPadded)
 
 TEST(DurableProtocol, JsonBodiesFlattenOneLevel)
 {
-  EXPECT_EQ(*durable::json_messages("[[1,2],[3,4]]"), (std::vector<std::string>{"[1,2]", "[3,4]"}));
-  EXPECT_EQ(*durable::json_messages("[[[1]]]"), (std::vector<std::string>{"[[1]]"}));
-  EXPECT_EQ(*durable::json_messages(R"({ "a" : 1 })"), (std::vector<std::string>{R"({"a":1})"}));
-  EXPECT_TRUE(durable::json_messages("[]")->empty());
-  EXPECT_FALSE(durable::json_messages("{nope"));
+  EXPECT_EQ(durable::json_messages("[[1,2],[3,4]]"), (std::vector<std::string>{"[1,2]", "[3,4]"}));
+  EXPECT_EQ(durable::json_messages("[[[1]]]"), (std::vector<std::string>{"[[1]]"}));
+  EXPECT_EQ(durable::json_messages(R"({ "a" : 1 })"), (std::vector<std::string>{R"({"a":1})"}));
+  EXPECT_TRUE(durable::json_messages("[]").empty());
+  EXPECT_THROW(durable::json_messages("{nope"), util::Error);
+}
+
+TEST(DurableProtocol, AJsonBodyNestedDeeperThanTheLimitIsRefusedNotACrash)
+{
+  // 65k levels: nlohmann's recursive dump() overflowed the server's stack.
+  const std::size_t depth = 65000;
+  const std::string body = std::string(depth, '[') + std::string(depth, ']');
+  try {
+    durable::json_messages(body);
+    ADD_FAILURE() << "accepted a body nested " << depth << " deep";
+  } catch (const util::Error& e) {
+    EXPECT_EQ(e.code(), util::Errc::bad_input);
+    EXPECT_NE(std::string(e.what()).find("nested more than 1000 levels deep"), std::string::npos)
+      << e.what();
+  }
 }
 
 TEST(DurableProtocol, SseEventsKeepEveryPayloadLineInsideTheEvent)

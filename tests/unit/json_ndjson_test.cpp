@@ -1,4 +1,5 @@
 #include "json/ndjson.hpp"
+#include "json/value.hpp"
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -65,7 +66,7 @@ TEST(JsonNdjson, RejectsMalformedLinesWithAReason)
   const std::pair<const char*, const char*> cases[] = {
     {"[1,2]", "not a JSON object but array"},
     {"\"text\"", "not a JSON object but string"},
-    {"{\"data\":", "invalid JSON: parse error"},
+    {"{\"data\":", "invalid JSON: unexpected end of input at byte 8"},
     {R"({"data":"x","id":[1]})", "\"id\" is not a string"},
     {R"({"data":"x","event":1})", "\"event\" is not a string"},
     {R"({"data":"x","retry":-5})", "\"retry\" is not a non-negative integer"},
@@ -81,6 +82,38 @@ TEST(JsonNdjson, RejectsMalformedLinesWithAReason)
       EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(JsonNdjson, RefusesDataNestedDeeperThanTheLimitInsteadOfOverflowingTheStack)
+{
+  // Deep enough that nlohmann's recursive dump() of the data exhausts the stack.
+  const std::size_t depth = 200000;
+  const std::string line = "{\"data\":" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  try {
+    json::parse_event_line(line);
+    ADD_FAILURE() << "accepted data nested " << depth << " deep";
+  } catch (const util::Error& e) {
+    EXPECT_EQ(e.code(), util::Errc::bad_input);
+    EXPECT_NE(std::string(e.what()).find("nested more than 1000 levels deep"), std::string::npos)
+      << e.what();
+  }
+  // At the limit (the line's object is one level) it is read and written back.
+  const std::size_t most = json::k_max_depth - 1;
+  const std::string fits = "{\"data\":" + std::string(most, '[') + std::string(most, ']') + "}";
+  EXPECT_EQ(std::get<sse::Event>(json::parse_event_line(fits)).data.size(), 2 * most);
+}
+
+TEST(JsonNdjson, EmbedsJsonDataOnlyWithinTheDepthLimit)
+{
+  const std::size_t most = json::k_max_depth - 1;
+  const std::string fits = std::string(most, '[') + std::string(most, ']');
+  const std::string deep = "[" + fits + "]";
+  std::string out;
+  EXPECT_TRUE(json::append_minified(out, fits));
+  EXPECT_EQ(out, fits);
+  out.clear();
+  EXPECT_FALSE(json::append_minified(out, "[" + deep + "]"));
+  EXPECT_EQ(out, "");
 }
 
 } // namespace

@@ -373,4 +373,106 @@ TEST(JsonPatch, ReadingFromTextMatchesParsingAValue)
   EXPECT_THROW(::json::read_patch("[1,", reused), util::Error);
 }
 
+// A value nested DEPTH levels deep: {"a":{"a":...0}}.
+json nested(std::size_t depth)
+{
+  json value = 0;
+  for (std::size_t i = 0; i < depth; ++i) {
+    value = json{{"a", std::move(value)}};
+  }
+  return value;
+}
+
+std::string pointer_of_depth(std::size_t tokens)
+{
+  std::string pointer;
+  for (std::size_t i = 0; i < tokens; ++i) {
+    pointer += "/a";
+  }
+  return pointer;
+}
+
+TEST(JsonPatch, NoOperationBuildsAValueDeeperThanTheLimit)
+{
+  const std::size_t limit = ::json::k_max_depth;
+  // add, replace, copy and move, each into a place where the value would end one level too
+  // deep; the same operation one level higher is applied.
+  json document = nested(limit - 10);
+  const std::string deep = pointer_of_depth(limit - 11); // an object holding {"a":0}
+  const json before = document;
+  auto op = [&](const std::string& name, const std::string& path, const json& value,
+                const std::string& from = {}) {
+    json operation = {{"op", name}, {"path", path}};
+    if (name == "copy" || name == "move") {
+      operation["from"] = from;
+    } else {
+      operation["value"] = value;
+    }
+    return json::array({operation});
+  };
+  const struct {
+    std::string name, path, from;
+    json value;
+  } cases[] = {
+    {"add", deep + "/b", {}, nested(11)},
+    {"replace", deep + "/a", {}, nested(11)},
+    {"copy", deep + "/b", pointer_of_depth(limit - 21), {}}, // a value 11 deep
+    {"add", "/b", {}, nested(limit)},
+  };
+  for (const auto& c : cases) {
+    json patch = op(c.name, c.path, c.value, c.from);
+    try {
+      ::json::apply_patch(document, std::move(patch));
+      ADD_FAILURE() << c.name << " built a value deeper than the limit";
+    } catch (const ::json::PatchError& e) {
+      EXPECT_EQ(e.index(), 0U);
+      EXPECT_NE(std::string(e.what()).find("nested more than 1000 levels deep"),
+                std::string::npos) << e.what();
+    }
+    EXPECT_EQ(document, before);
+  }
+  EXPECT_LE(::json::depth_of(document), limit);
+  // move: the subtree at /x (20 deep) moved under a path 990 deep.
+  json tree = {{"x", nested(20)}, {"y", nested(limit - 10)}};
+  try {
+    ::json::apply_patch(tree, op("move", "/y" + pointer_of_depth(limit - 12) + "/m", {}, "/x"));
+    ADD_FAILURE() << "move built a value deeper than the limit";
+  } catch (const ::json::PatchError& e) {
+    EXPECT_NE(std::string(e.what()).find("nested more than 1000 levels deep"),
+              std::string::npos) << e.what();
+  }
+  EXPECT_EQ(::json::depth_of(tree), limit - 9);
+  // Just within the limit: applied.
+  ::json::apply_patch(document, op("add", deep + "/b", nested(10)));
+  EXPECT_EQ(::json::depth_of(document), limit);
+}
+
+TEST(JsonPatch, CopiesStayWithinTheSizeBudget)
+{
+  // The copy bomb: the root copied into itself, doubling the document each time.
+  json document = {{"x", std::string(100, 'x')}};
+  json patch = json::array();
+  for (int i = 0; i < 40; ++i) {
+    patch.push_back({{"op", "copy"}, {"from", ""}, {"path", "/c" + std::to_string(i)}});
+  }
+  const json before = document;
+  ::json::SizeBudget budget{::json::size_of(document), 100 * 1024};
+  try {
+    ::json::apply_patch(document, json(patch), nullptr, nullptr, &budget);
+    ADD_FAILURE() << "the copy bomb went off";
+  } catch (const ::json::PatchError& e) {
+    EXPECT_EQ(e.index(), 9U) << e.what(); // 108 bytes doubled 10 times pass 100KiB
+    EXPECT_NE(std::string(e.what()).find("the size limit of 100KiB"), std::string::npos)
+      << e.what();
+  }
+  EXPECT_EQ(document, before);
+  // A budget that fits: applied, and what was used is counted.
+  json small = {{"x", 1}};
+  ::json::SizeBudget roomy{::json::size_of(small), 1000};
+  ::json::apply_patch(small, json::parse(R"([{"op":"copy","from":"","path":"/c"}])"), nullptr,
+                      nullptr, &roomy);
+  EXPECT_EQ(small, json::parse(R"({"x":1,"c":{"x":1}})"));
+  EXPECT_EQ(roomy.used, small.dump().size());
+}
+
 } // namespace

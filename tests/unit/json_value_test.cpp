@@ -189,4 +189,33 @@ TEST(JsonValue, ReadsEventLinesWithoutBuildingThem)
   EXPECT_THROW(::json::read_event_line(R"({"data":"x",})", line), util::Error);
 }
 
+TEST(JsonValue, MeasuresDepthWithoutRecursion)
+{
+  EXPECT_EQ(::json::depth_of(json(1)), 0U);
+  EXPECT_EQ(::json::depth_of(json::array()), 1U);
+  EXPECT_EQ(::json::depth_of(json::parse(R"({"a":[1,{"b":[]}],"c":{}})")), 4U);
+  // Far deeper than any stack could recurse; the measure stops once past STOP.
+  json deep = json::array();
+  for (int i = 0; i < 300000; ++i) {
+    json outer = json::array();
+    outer.push_back(std::move(deep));
+    deep = std::move(outer);
+  }
+  EXPECT_EQ(::json::depth_of(deep, 5000), 5001U);
+  EXPECT_EQ(::json::depth_of(deep), 300001U);
+}
+
+TEST(JsonValue, SizeIsAboutTheLengthOfTheCompactText)
+{
+  for (const char* text : {"null", "true", "12345", "-7", R"("abc")", "[]", "{}", "[1,2,3]",
+                           R"({"a":[1,{"bc":"d"}],"e":{}})"}) {
+    const json value = json::parse(text);
+    EXPECT_EQ(::json::size_of(value), value.dump().size()) << text;
+  }
+  // Counting stops once past LIMIT: the answer is then only known to be more.
+  const json big(std::vector<std::string>(100000, "x"));
+  EXPECT_GT(::json::size_of(big, 100), 100U);
+  EXPECT_EQ(::json::size_of(big), big.dump().size());
+}
+
 } // namespace

@@ -3,6 +3,7 @@
 
 #include "state/reducer.hpp"
 
+#include "json/value.hpp"
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -235,6 +236,104 @@ TEST(StateReducer, ReportsChangesWhenAskedTo)
   EXPECT_EQ(outcome.changes.removed_from, (std::vector<std::string>{"/u"}));
   state::Reducer untracked({});
   EXPECT_TRUE(apply(untracked, "snapshot", "{}").changes.written.empty());
+}
+
+std::string nested_text(std::size_t depth)
+{
+  std::string text;
+  for (std::size_t i = 0; i < depth; ++i) {
+    text += "{\"a\":";
+  }
+  text += "0";
+  text += std::string(depth, '}');
+  return text;
+}
+
+TEST(StateReducer, PatchesWithinTheParseLimitCannotBuildAStateDeeperThanIt)
+{
+  // Each patch adds 900 levels below the last: each is within the limit, the state would not be.
+  state::Reducer reducer({});
+  std::string path;
+  std::string message;
+  for (int i = 0; i < 80 && message.empty(); ++i) {
+    const std::string patch = R"([{"op":"add","path":")" + path + R"(/x","value":)"
+                              + nested_text(900) + "}]";
+    try {
+      apply(reducer, "patch", patch);
+    } catch (const util::Error& e) {
+      message = e.what();
+    }
+    for (int k = 0; k < 899; ++k) {
+      path += k == 0 ? "/x/a" : "/a";
+    }
+  }
+  EXPECT_NE(message.find("patch operation 0"), std::string::npos) << message;
+  EXPECT_NE(message.find("nested more than 1000 levels deep"), std::string::npos) << message;
+  EXPECT_LE(::json::depth_of(reducer.state()), ::json::k_max_depth);
+}
+
+TEST(StateReducer, KeyedAndDurableValuesStayWithinTheDepthLimit)
+{
+  // A single item is one level deeper in the state (an array of items) than in the payload.
+  state::ReducerOptions keyed_options;
+  keyed_options.mode = state::Mode::keyed;
+  state::Reducer keyed(keyed_options);
+  auto item = [](std::size_t depth) {
+    return R"({"id":1,"v":)" + nested_text(depth) + "}";
+  };
+  EXPECT_NE(failure(keyed, "add", item(::json::k_max_depth - 1)).find("nested more than 1000 "
+                                                                       "levels deep"),
+            std::string::npos);
+  apply(keyed, "add", "[" + item(::json::k_max_depth - 2) + "]");
+  EXPECT_EQ(::json::depth_of(keyed.state()), ::json::k_max_depth);
+  // A Durable State value sits at {TYPE: {KEY: VALUE}}.
+  state::Reducer durable({});
+  auto message = [](std::size_t depth) {
+    return R"({"type":"t","key":"k","headers":{"operation":"insert"},"value":)"
+           + nested_text(depth) + "}";
+  };
+  EXPECT_NE(failure(durable, "message", message(::json::k_max_depth - 1))
+              .find("nested more than 1000 levels deep"),
+            std::string::npos);
+  apply(durable, "message", "[" + message(::json::k_max_depth - 2) + "]");
+  EXPECT_EQ(::json::depth_of(durable.state()), ::json::k_max_depth);
+}
+
+TEST(StateReducer, TheStateStaysWithinItsSizeLimit)
+{
+  state::ReducerOptions options;
+  options.max_state = 4096;
+  state::Reducer reducer(options);
+  apply(reducer, "snapshot", R"({"x":")" + std::string(100, 'x') + R"("})");
+  // The copy bomb: the root copied into itself; refused, atomically, before it grows.
+  std::string bomb = "[";
+  for (int i = 0; i < 40; ++i) {
+    bomb += std::string(i == 0 ? "" : ",") + R"({"op":"copy","from":"","path":"/c)"
+            + std::to_string(i) + R"("})";
+  }
+  bomb += "]";
+  const std::string message = failure(reducer, "patch", bomb);
+  EXPECT_NE(message.find("the size limit of 4KiB"), std::string::npos) << message;
+  // A snapshot larger than the limit, and growth by events that each fit.
+  EXPECT_NE(failure(reducer, "snapshot", "\"" + std::string(5000, 'y') + "\"")
+              .find("the size limit of 4KiB"),
+            std::string::npos);
+  std::string last;
+  for (int i = 0; i < 100 && last.empty(); ++i) {
+    try {
+      apply(reducer, "merge", R"({"k)" + std::to_string(i) + R"(":")" + std::string(100, 'z')
+                                + R"("})");
+    } catch (const util::Error& e) {
+      last = e.what();
+    }
+  }
+  EXPECT_NE(last.find("the size limit of 4KiB"), std::string::npos) << last;
+  EXPECT_LE(reducer.state().dump().size(), 4096U);
+  // Events that keep the state small go on for ever: the estimate is corrected, not summed.
+  apply(reducer, "snapshot", "{}");
+  for (int i = 0; i < 1000; ++i) {
+    apply(reducer, "merge", R"({"k":")" + std::string(100, 'z') + R"("})");
+  }
 }
 
 } // namespace
