@@ -146,7 +146,7 @@ raise_fd_limit() {
   start_browser --messages 3 --credentials --until-closed
   start_serve --cors "$PAGE_ORIGIN" --linger --retry 100ms
   echo "$SSE_URL/" >&7
-  wait_for 15 grep -q '"open":true' browser.out
+  wait_for 30 grep -q '"open":true' browser.out
   feed 1 3
   # The end of stdin ends the stream; the browser reconnects with Last-Event-ID 3, which is
   # the last id: 204, and EventSource stops for good.
@@ -170,7 +170,7 @@ raise_fd_limit() {
   start_browser --messages 40 --timeout 8000
   start_serve --cors "$PAGE_ORIGIN" --max-lifetime 300ms --retry 50ms --from-start
   echo "$SSE_URL/" >&7
-  wait_for 15 grep -q '"open":true' browser.out
+  wait_for 30 grep -q '"open":true' browser.out
   feed_slowly 1 40 0.03
   client_succeeds 15 "$BROWSER_PID" browser
   run --separate-stderr jq -r '.messages[]? | .id' browser.out
@@ -186,7 +186,7 @@ raise_fd_limit() {
   start_browser --messages 2
   start_serve --cors '*'
   echo "$SSE_URL/" >&7
-  wait_for 15 grep -q '"open":true' browser.out
+  wait_for 30 grep -q '"open":true' browser.out
   feed 1 2
   client_succeeds 15 "$BROWSER_PID" browser
   run --separate-stderr jq -c '.messages[]? | [.id, .data]' browser.out
