@@ -61,11 +61,10 @@ std::optional<std::string> server_error(const sse::EventView& event, std::uint64
   nlohmann::json parsed;
   try {
     parsed = ::json::parse_value(event.data);
-  } catch (const util::Error& e) {
-    if (std::string_view(e.what()).find(::json::too_deep()) != std::string_view::npos) {
-      throw util::Error(util::Errc::bad_input,
-                        "the data of event " + std::to_string(number) + " is " + e.what(), url);
-    }
+  } catch (const ::json::TooDeep& e) {
+    throw util::Error(util::Errc::bad_input,
+                      "the data of event " + std::to_string(number) + " is " + e.what(), url);
+  } catch (const util::Error&) {
     return std::nullopt;
   }
   if (!parsed.is_object() || !parsed.contains("error") || parsed["error"].is_null()) {

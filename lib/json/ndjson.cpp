@@ -143,12 +143,15 @@ void append_string(std::string& out, std::string_view text)
 
 bool append_minified(std::string& out, std::string_view text)
 {
-  // Nothing deeper than k_max_depth is written, as nothing deeper is read.
-  if (!nlohmann::json::accept(text.begin(), text.end()) || text_depth(text) > k_max_depth) {
+  if (!nlohmann::json::accept(text.begin(), text.end())) {
     return false;
   }
+  // Nothing deeper than k_max_depth is written, as nothing deeper is read: the depth is
+  // counted in the same pass that drops the spaces, and what was written is taken back.
+  const std::size_t start = out.size();
   bool in_string = false;
   bool escaped = false;
+  std::size_t depth = 0;
   std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -162,6 +165,13 @@ bool append_minified(std::string& out, std::string_view text)
       }
     } else if (c == '"') {
       in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > k_max_depth) {
+        out.resize(start);
+        return false;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
     } else if (is_json_space(c)) {
       out.append(text.data() + run, i - run);
       run = i + 1;

@@ -194,10 +194,13 @@ private:
 
   std::string m_key;
 
+  std::string located(const std::string& what) const
+  {
+    return "invalid JSON: " + what + " at byte " + std::to_string(m_p - m_begin);
+  }
   [[noreturn]] void fail(const std::string& what) const
   {
-    throw util::Error(util::Errc::bad_input,
-                      "invalid JSON: " + what + " at byte " + std::to_string(m_p - m_begin));
+    throw util::Error(util::Errc::bad_input, located(what));
   }
 
   void skip_space()
@@ -292,9 +295,10 @@ private:
   void check_depth(std::size_t depth) const
   {
     if (depth > m_max_depth) {
-      fail(m_max_depth == k_max_depth ? too_deep()
-                                      : "nested more than " + std::to_string(m_max_depth)
-                                          + " levels deep");
+      throw TooDeep(util::Errc::bad_input,
+                    located(m_max_depth == k_max_depth
+                              ? too_deep()
+                              : "nested more than " + std::to_string(m_max_depth) + " levels deep"));
     }
   }
 

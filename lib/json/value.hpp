@@ -5,6 +5,8 @@
 // would exhaust the stack in the recursive code that later dumps or compares it) and reports
 // errors in its own words.
 
+#include "util/error.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -40,6 +42,13 @@ std::size_t text_depth(std::string_view text);
 /// The message for a value nested deeper than k_max_depth ("nested more than 1000 levels
 /// deep"), the same words for every reader and writer.
 std::string too_deep();
+
+/// What the readers throw for a value nested deeper than their limit: bad input whose type
+/// says so, so that callers that treat other malformed JSON as "not JSON" can still refuse it.
+class TooDeep : public util::Error {
+public:
+  using util::Error::Error;
+};
 
 /// Parses TEXT, one JSON value with optional white space around it, into a value: non-negative
 /// integers become number_unsigned, negative ones number_integer, integers outside 64 bits and

@@ -43,11 +43,10 @@ Entry read_line(std::string_view line)
   nlohmann::json object;
   try {
     object = json::parse_value(line);
-  } catch (const util::Error& e) {
-    // Only the depth limit needs saying: any other failure is just not an object.
-    const std::string what = e.what();
-    bad(what.find(json::too_deep()) != std::string::npos ? "not a JSON object: " + what
-                                                          : "not a JSON object");
+  } catch (const json::TooDeep& e) {
+    bad(std::string("not a JSON object: ") + e.what());
+  } catch (const util::Error&) {
+    bad("not a JSON object"); // any other failure is just not an object
   }
   if (!object.is_object()) {
     bad("not a JSON object");
