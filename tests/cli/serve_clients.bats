@@ -82,8 +82,24 @@ start_browser() {
   BROWSER_PID=$!
   BACKGROUND+=("$BROWSER_PID")
   exec 7> ctl
-  wait_for 10 grep -q '"page"' browser.out
+  # Chromium's first start on a fresh machine is slow; browser.mjs bounds it to 30 s.
+  browser_said page 40
   PAGE_ORIGIN=$(jq -r 'select(.page) | .page' browser.out)
+}
+
+# Waits up to SECONDS for browser.mjs to print its line KEY ("page", "open", "messages",
+# "closed"); fails with what the browser and the server printed if browser.mjs gave up first
+# (its "failed" or "timeout" line says what the page had) or the time ran out.
+browser_said() {
+  local key=$1 seconds=$2
+  if wait_for "$seconds" grep -qE "^\{\"($key|failed|timeout)\":" browser.out &&
+    grep -q "^{\"$key\":" browser.out; then
+    return 0
+  fi
+  fail "the browser did not get to \"$key\" within ${seconds}s
+browser.out: $(cat browser.out)
+browser.err: $(cat browser.err)
+serve.err: $(cat serve.err 2> /dev/null)"
 }
 
 # Whether curl.out holds at least N heartbeat comments.
@@ -146,11 +162,11 @@ raise_fd_limit() {
   start_browser --messages 3 --credentials --until-closed
   start_serve --cors "$PAGE_ORIGIN" --linger --retry 100ms
   echo "$SSE_URL/" >&7
-  wait_for 30 grep -q '"open":true' browser.out
+  browser_said open 15
   feed 1 3
   # The end of stdin ends the stream; the browser reconnects with Last-Event-ID 3, which is
   # the last id: 204, and EventSource stops for good.
-  wait_for 10 grep -q '"messages"' browser.out
+  browser_said messages 10
   exec 8>&-
   client_succeeds 15 "$BROWSER_PID" browser
   run --separate-stderr jq -c 'select(.messages and (has("closed") | not)) | .messages[]' browser.out
@@ -170,7 +186,7 @@ raise_fd_limit() {
   start_browser --messages 40 --timeout 8000
   start_serve --cors "$PAGE_ORIGIN" --max-lifetime 300ms --retry 50ms --from-start
   echo "$SSE_URL/" >&7
-  wait_for 30 grep -q '"open":true' browser.out
+  browser_said open 15
   feed_slowly 1 40 0.03
   client_succeeds 15 "$BROWSER_PID" browser
   run --separate-stderr jq -r '.messages[]? | .id' browser.out
@@ -186,7 +202,7 @@ raise_fd_limit() {
   start_browser --messages 2
   start_serve --cors '*'
   echo "$SSE_URL/" >&7
-  wait_for 30 grep -q '"open":true' browser.out
+  browser_said open 15
   feed 1 2
   client_succeeds 15 "$BROWSER_PID" browser
   run --separate-stderr jq -c '.messages[]? | [.id, .data]' browser.out

@@ -4,14 +4,18 @@
 //
 //   node browser.mjs [--messages N] [--credentials] [--until-closed] [--timeout MS]
 //
-// It serves the page from its own HTTP server on a free port of 127.0.0.1 and prints
-// {"page": ORIGIN}, then reads the stream's URL as one line on stdin and loads the page, which
-// runs `new EventSource(URL, {withCredentials})`. Then it prints {"open": true} once the
+// It serves the page from its own HTTP server on a free port of 127.0.0.1, starts Chromium and
+// loads a blank page of that origin, and only then prints {"page": ORIGIN}: a browser's first
+// start on a fresh machine (profile, fonts, renderer) can take many seconds, and is bounded on
+// its own (--launch-timeout MS, default 30000) rather than eating into the waits that follow.
+// Then it reads the stream's URL as one line on stdin and loads the page, which runs
+// `new EventSource(URL, {withCredentials})`. Then it prints {"open": true} once the
 // stream is open, {"messages": [{id, data, origin}...]} once N messages have arrived, and with
 // --until-closed {"closed": true, "errors": N, "messages": [...], "console": [...]} once the
 // EventSource has given up (readyState CLOSED: after a 204, or after a failed CORS check).
-// Exit 0 when all that happened, 1 on a timeout (what the page has is printed; each wait is
-// bounded by --timeout, default 5000, and the whole run by 30 s), 2 without Chromium.
+// Exit 0 when all that happened, 1 on a timeout (what the page has is printed as
+// {"failed": ...}; each wait is bounded by --timeout, default 5000, and the whole run by the
+// launch timeout plus 30 s), 2 without Chromium or when it does not start.
 
 import fs from 'node:fs'
 import http from 'node:http'
@@ -24,6 +28,7 @@ const option = (name) => args.includes(name)
 const value = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback)
 const wanted = value('--messages', 0)
 const timeout = value('--timeout', 5000)
+const launchTimeout = value('--launch-timeout', 30000)
 
 try {
   fs.accessSync(chromiumPath, fs.constants.X_OK)
@@ -32,7 +37,7 @@ try {
   process.exit(2)
 }
 const { chromium } = interop('playwright-core')
-deadline(30000, () => ({}))
+deadline(launchTimeout + 30000, () => ({}))
 
 const pageHtml = `<!doctype html>
 <meta charset="utf-8">
@@ -50,7 +55,12 @@ const pageHtml = `<!doctype html>
 `
 
 const pages = http.createServer((request, response) => {
-  if (new URL(request.url, 'http://x').pathname !== '/') {
+  const path = new URL(request.url, 'http://x').pathname
+  if (path === '/blank') {
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html>')
+    return
+  }
+  if (path !== '/') {
     response.writeHead(204).end() // no favicon, and no error for it in the console
     return
   }
@@ -59,29 +69,33 @@ const pages = http.createServer((request, response) => {
 })
 await new Promise((resolve) => pages.listen(0, '127.0.0.1', resolve))
 const origin = `http://127.0.0.1:${pages.address().port}`
-emit({ page: origin })
 
-// Chromium starts while the test starts the stream.
-const launching = chromium.launch({
-  executablePath: chromiumPath,
-  timeout: 15000,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-}).catch((error) => error)
+const started = Date.now()
+let browser
+let page
+try {
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    timeout: launchTimeout,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  })
+  page = await browser.newPage()
+  await page.goto(`${origin}/blank`, { timeout: Math.max(launchTimeout - (Date.now() - started), 1) })
+} catch (error) {
+  emit({ failed: `could not start ${chromiumPath} and load a page: ${error.message.split('\n')[0]}` })
+  await browser?.close().catch(() => {})
+  process.exit(2)
+}
+emit({ page: origin, started_ms: Date.now() - started })
+
 const lines = readline.createInterface({ input: process.stdin })
 const streamUrl = await new Promise((resolve) => lines.once('line', resolve))
 lines.close()
 
-const browser = await launching
-if (browser instanceof Error) {
-  emit({ failed: `could not start ${chromiumPath}: ${browser.message.split('\n')[0]}` })
-  process.exit(2)
-}
 const consoleLines = []
 let status = 0
-let page
 try {
-  page = await browser.newPage()
   page.on('console', (message) => consoleLines.push(message.text()))
   page.on('pageerror', (error) => consoleLines.push(`page error: ${error.message}`))
   const query = new URLSearchParams({ sse: streamUrl })
