@@ -137,7 +137,7 @@ fish_complete() {
     "$REPO_ROOT/completions/sse.fish" "$1" | cut -f1 | paste -sd' '
 }
 
-require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
+require_fish() { needs_program fish "the fish completion is run in fish"; }
 
 @test "fish: the file parses" {
   require_fish
@@ -186,7 +186,7 @@ require_fish() { command -v fish >/dev/null || skip "fish is not installed"; }
 
 # --- zsh ------------------------------------------------------------------------------------
 
-require_zsh() { command -v zsh >/dev/null || skip "zsh is not installed"; }
+require_zsh() { needs_program zsh "the zsh completion is run in zsh"; }
 
 # Types $1 and TAB into an interactive zsh that loads completions/ through compinit, and
 # succeeds once the screen shows $2, or fails after $3 seconds (default 10).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # sse serve --durable beyond the conformance suite: what a user meets on the command line, and
 # the safety rules (names that could escape, body limits, the token). The protocol itself is
-# checked by the official suite in durable_conformance.bats.
+# checked by the official suite in durable_conformance_*.bats.
 
 load helper
 

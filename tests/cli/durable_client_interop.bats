@@ -4,6 +4,7 @@
 # (@durable-streams/client, via clients/ds_client.mjs) against sse serve --durable, and faults
 # (servers/ds_faulty.mjs: dropped requests, lost acknowledgements, 503, cut SSE responses; a
 # server killed and restarted mid-append) under which no message is lost or duplicated.
+# ctest labels: interop slow
 
 load helper
 

@@ -10,7 +10,7 @@ setup() {
   common_setup
   DURABLE_PID=
   WRITERS=()
-  command -v node > /dev/null || fail "node is not installed: this test needs Node.js"
+  needs_program node "this test's writers are Node.js programs"
 }
 
 teardown() {

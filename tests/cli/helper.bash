@@ -16,6 +16,45 @@ common_setup() {
   cd "$BATS_TEST_TMPDIR" || return 1
 }
 
+# A test's outside peer (a program, an npm package from tests/interop) that is missing: the
+# test is skipped, saying why, on a developer's machine, and fails where every peer must be
+# there (scripts/test, which installs them, sets SSE_REQUIRE_PEERS; so does CI): a missing
+# peer there is a broken setup, never a pass.
+missing_peer() {
+  if [[ -n ${SSE_REQUIRE_PEERS:-} || -n ${CI:-} ]]; then
+    fail "$1"
+  fi
+  skip "$1"
+}
+
+# Needs PROGRAM on PATH, for WHAT (words for the message).
+needs_program() {
+  command -v "$1" > /dev/null ||
+    missing_peer "$1 is not installed: ${2:-this test needs it} (scripts/setup --tests installs it)"
+}
+
+# Whether PROGRAM is on PATH, for a test that checks it when it is there and other things
+# anyway; where every peer must be there, its absence fails the test.
+has_program() {
+  command -v "$1" > /dev/null && return 0
+  if [[ -n ${SSE_REQUIRE_PEERS:-} || -n ${CI:-} ]]; then
+    # exit, not fail: a failure inside an if's condition would only make it false.
+    echo "$1 is not installed (scripts/setup --tests installs it)" >&2
+    exit 1
+  fi
+  return 1
+}
+
+# Needs node and each npm PACKAGE pinned in tests/interop/package-lock.json.
+needs_npm() {
+  needs_program node "the interop tests need Node.js"
+  local package
+  for package in "$@"; do
+    [[ -f "$REPO_ROOT/tests/interop/node_modules/$package/package.json" ]] ||
+      missing_peer "$package is not installed; install it with:  npm ci --prefix tests/interop"
+  done
+}
+
 # Waits until COMMAND succeeds, polling every 20 ms, for at most SECONDS (default 5).
 wait_for() {
   local seconds=$1

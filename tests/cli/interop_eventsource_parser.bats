@@ -3,7 +3,8 @@
 # eventsource-parser package (version pinned in tests/interop/package-lock.json), driven by
 # tests/interop/esp-parse.mjs, which decodes the bytes as a browser does and prints the same
 # NDJSON. Both must give identical output for every golden input and for seeded random
-# streams. Needs node and `npm ci --prefix tests/interop`; fails (never skips) without them.
+# streams. Needs node and `npm ci --prefix tests/interop`; without them it skips on a developer's
+# machine and fails under scripts/test and CI (missing_peer in helper.bash).
 #
 # Where eventsource-parser knowingly differs from the WHATWG rules, the difference is listed,
 # with its reason, in tests/interop/deviations.mjs, and only that construct is left out:
@@ -17,18 +18,14 @@
 #
 # Environment: SSE_INTEROP_SEED (default 1) and SSE_INTEROP_COUNT (default 300) choose the
 # random streams; a failure prints the seed and how to rewrite one stream for a reproduction.
+# ctest labels: interop slow
 
 load helper
 
 setup() {
   common_setup
   INTEROP="$REPO_ROOT/tests/interop"
-  if ! command -v node >/dev/null; then
-    fail "node is not installed: the interop tests need Node.js (and npm ci --prefix tests/interop)"
-  fi
-  if [[ ! -f "$INTEROP/node_modules/eventsource-parser/package.json" ]]; then
-    fail "eventsource-parser is not installed; install it with:  npm ci --prefix tests/interop"
-  fi
+  needs_npm eventsource-parser
 }
 
 # Prints FILE's bytes (at most 600) as one quoted line: printable ASCII as itself, the rest as

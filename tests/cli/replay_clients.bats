@@ -3,12 +3,13 @@
 # Node, pinned in tests/interop) against `sse serve --replay FILE`, per client and --shared; and
 # a stream recorded by `sse tail --record` from `sse serve --script`, then played back by
 # `sse replay` (its gaps measured as the lines arrive) and by `sse serve --replay` to another
-# `sse tail`. Needs node and npm ci --prefix tests/interop (scripts/setup --tests); fails,
-# never skips, without them.
+# `sse tail`. Needs node and npm ci --prefix tests/interop (scripts/setup --tests); without
+# them it skips on a developer's machine and fails under scripts/test and CI (missing_peer).
 #
 # Each server runs `sse serve -v --port 0` on 127.0.0.1 (start_serve: stdin a FIFO held open on
 # fd 8) and is stopped in teardown. Every client ends by itself within a deadline and is
 # waited for with a bound; timing is measured on the lines as they arrive, never with sleeps.
+# ctest labels: interop
 
 load helper
 
@@ -18,10 +19,7 @@ setup() {
   INTEROP="$REPO_ROOT/tests/interop"
   BACKGROUND=()
   SERVE_PID=
-  command -v node > /dev/null ||
-    fail "node is not installed: these tests need Node.js (and npm ci --prefix tests/interop)"
-  [[ -f "$INTEROP/node_modules/eventsource/package.json" ]] ||
-    fail "eventsource is not installed; install it with:  npm ci --prefix tests/interop"
+  needs_npm eventsource
 }
 
 teardown() {

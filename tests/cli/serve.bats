@@ -3,6 +3,7 @@
 # --exec), ids and resuming, the stream's framing and HTTP behaviour, limits, shutdown, and
 # the errors of a bad command line or bad input. Real browser and EventSource clients are in
 # serve_clients.bats. Every server binds 127.0.0.1 on a free port and is stopped in teardown.
+# ctest labels: slow
 
 load helper
 

@@ -4,12 +4,13 @@
 # /usr/bin/chromium and downloads no browser), curl -N, 1000 concurrent node:http streams and a
 # raw TCP client that stops reading. The clients are in tests/cli/clients/; the npm packages
 # are pinned in tests/interop/package-lock.json (npm ci --prefix tests/interop). Needs node,
-# curl and chromium (scripts/setup --tests installs them all); fails, never skips, without
-# them.
+# curl and chromium (scripts/setup --tests installs them all); without them it skips on a
+# developer's machine and fails under scripts/test and CI (missing_peer in helper.bash).
 #
 # Each test starts `sse serve -v --port 0` on 127.0.0.1, its stdin a FIFO held open on fd 8
 # (closing fd 8 is the end of its input), and stops it in teardown. Every client ends by
 # itself within a deadline and is waited for with a bound.
+# ctest labels: interop slow
 
 load helper
 
@@ -19,13 +20,7 @@ setup() {
   INTEROP="$REPO_ROOT/tests/interop"
   BACKGROUND=()
   SERVE_PID=
-  command -v node > /dev/null ||
-    fail "node is not installed: these tests need Node.js (and npm ci --prefix tests/interop)"
-  local package
-  for package in eventsource playwright-core; do
-    [[ -f "$INTEROP/node_modules/$package/package.json" ]] ||
-      fail "$package is not installed; install it with:  npm ci --prefix tests/interop"
-  done
+  needs_npm eventsource playwright-core
 }
 
 teardown() {
@@ -68,7 +63,7 @@ received() {
 # Chromium and its driver; without them the browser tests fail, saying how to install.
 needs_chromium() {
   [[ -x /usr/bin/chromium ]] ||
-    fail "Debian's Chromium is not installed (/usr/bin/chromium): the browser tests need it; install it with scripts/setup --tests (apt-get install chromium)"
+    missing_peer "Debian's Chromium is not installed (/usr/bin/chromium): the browser tests need it; install it with scripts/setup --tests (apt-get install chromium)"
 }
 
 # Starts tests/cli/clients/browser.mjs OPTION... with its stdin on the FIFO `ctl` held open on

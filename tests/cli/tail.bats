@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # sse tail against a scripted local server (tests/cli/servers/scripted.mjs): reconnection,
 # statuses, framing, timeouts, stop conditions, request options and output.
+# ctest labels: slow
 
 load helper
 

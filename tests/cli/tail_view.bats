@@ -6,7 +6,7 @@ load helper
 
 setup() {
   common_setup
-  command -v tmux >/dev/null || fail "tmux is not installed (scripts/setup --tests installs it)"
+  needs_program tmux "the view is driven in a tmux pane"
   SOCKET="sse-tail-view-$$-$BATS_TEST_NUMBER"
   printf 'set -g status off\n' >tmux.conf
 }

@@ -1,9 +1,9 @@
-#!/usr/bin/env bats
-# `sse serve --durable` against the official Durable Streams server conformance suite
-# (@durable-streams/server-conformance-tests, pinned in tests/interop/package-lock.json and run
-# by tests/interop/durable/run), once with a data directory and once in memory. Each test
-# prints the suite's counts (`# conformance: P passed, F failed, S skipped (of T)`) and needs
-# every test but the optional subscription group's 6 to pass. Needs node and
+# Shared by durable_conformance_disk.bats and durable_conformance_memory.bats (one storage mode
+# each, so that ctest -j2 runs them side by side): `sse serve --durable` against the official
+# Durable Streams server conformance suite (@durable-streams/server-conformance-tests, pinned
+# in tests/interop/package-lock.json and run by tests/interop/durable/run). Each test prints
+# the suite's counts (`# conformance: P passed, F failed, S skipped (of T)`) and needs every
+# test but the optional subscription group's 6 to pass. Needs node and
 # `npm ci --prefix tests/interop` (scripts/setup --tests does both).
 #
 # The suite checks a CORS preflight from https://example.com, so the server runs with
@@ -12,22 +12,16 @@
 # The Node reference server, run the same way (node tests/interop/durable/reference-server.mjs),
 # gets 326 passed, 6 failed, 6 skipped: it lacks the 6 tests added in suite 0.3.6.
 
-load helper
-
 setup() {
   common_setup
   RUN="$REPO_ROOT/tests/interop/durable/run"
   DURABLE_PID=
-  command -v node > /dev/null ||
-    fail "node is not installed: this test needs Node.js (and npm ci --prefix tests/interop)"
-  [[ -f "$REPO_ROOT/tests/interop/node_modules/@durable-streams/server-conformance-tests/package.json" ]] ||
-    fail "the conformance suite is not installed; install it with:  npm ci --prefix tests/interop"
+  needs_npm @durable-streams/server-conformance-tests
 }
 
 teardown() {
   stop_durable
 }
-
 
 # Runs the suite against DURABLE_URL, prints its summary line to the test log and checks that
 # nothing failed and every test outside the subscription group passed.
@@ -43,14 +37,4 @@ conforms() {
   ((failed == 0 && passed >= 332)) ||
     fail "conformance needs 0 failed and at least 332 passed; got $failed failed, $passed passed"
   assert_success
-}
-
-@test "sse serve --durable --data-dir passes the Durable Streams server conformance suite" {
-  start_durable --cors '*' --data-dir "$BATS_TEST_TMPDIR/data"
-  conforms
-}
-
-@test "sse serve --durable --memory passes the Durable Streams server conformance suite" {
-  start_durable --cors '*' --memory
-  conforms
 }
