@@ -1,6 +1,10 @@
 #include "commands.hpp"
 
+#include "util/spelling.hpp"
 #include "util/units.hpp"
+
+#include <string_view>
+#include <vector>
 
 namespace cmd {
 namespace {
@@ -62,6 +66,46 @@ std::vector<std::string> shielded_arguments(int argc, const char* const* argv)
 std::span<const CommandEntry> commands()
 {
   return k_commands;
+}
+
+std::optional<std::string> unknown_subcommand(const CLI::App& app, int argc, const char* const* argv)
+{
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--" || arg.empty()) {
+      return std::nullopt;
+    }
+    if (arg.front() == '-') {
+      // A global option's value is not the subcommand: `sse --color never tail`.
+      const CLI::Option* option = app.get_option_no_throw(std::string(arg));
+      if (option != nullptr && option->get_expected_max() > 0 && arg.find('=') == arg.npos) {
+        ++i;
+      }
+      continue;
+    }
+    for (const auto& command : commands()) {
+      if (arg == command.name) {
+        return std::nullopt;
+      }
+    }
+    return unknown_subcommand_message(arg);
+  }
+  return std::nullopt;
+}
+
+std::string unknown_subcommand_message(std::string_view word)
+{
+  std::vector<std::string_view> names;
+  for (const auto& command : commands()) {
+    if (command.name[0] != '_') {
+      names.emplace_back(command.name); // hidden ones are not suggested
+    }
+  }
+  std::string message = "unknown subcommand '" + std::string(word) + "'";
+  if (const auto suggestion = util::closest(word, names)) {
+    message += "; did you mean '" + *suggestion + "'?";
+  }
+  return message;
 }
 
 std::string check_size(const std::string& value)

@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cmd {
@@ -40,6 +42,15 @@ void configure_app(CLI::App& app, Context& context);
 /// "[...]" argument shielded: CLI11 would take it for its own list syntax and split a JSON
 /// array such as `sse append URL '[1,2]'` at its commas. configure_app unshields the values.
 std::vector<std::string> shielded_arguments(int argc, const char* const* argv);
+
+/// When the command line names no subcommand where one must stand (the first argument that
+/// is not a global option or its value), the message for it: "unknown subcommand 'tial'; did
+/// you mean 'tail'?" (the suggestion when a subcommand is close). Nothing when it is fine or
+/// when CLI11 is to report what is wrong.
+std::optional<std::string> unknown_subcommand(const CLI::App& app, int argc, const char* const* argv);
+
+/// "unknown subcommand 'WORD'", with "; did you mean 'NAME'?" when a subcommand is close.
+std::string unknown_subcommand_message(std::string_view word);
 
 /// Validates a size option value ("16MiB"); the message names the accepted units.
 std::string check_size(const std::string& value);

@@ -26,8 +26,7 @@ void register_help(CLI::App& app, Context& context)
           return static_cast<int>(k_exit_ok);
         }
       }
-      throw util::Error(util::Errc::usage, "no such subcommand '" + *name + "'",
-                        "run 'sse --help' for the list");
+      throw util::Error(util::Errc::usage, unknown_subcommand_message(*name), "run 'sse --help'");
     };
   });
 }

@@ -44,6 +44,10 @@ int main(int argc, char** argv)
   cmd::Context context;
   CLI::App app{"sse: a toolkit for Server-Sent Events and Durable Streams", "sse"};
   cmd::configure_app(app, context);
+  if (const auto unknown = cmd::unknown_subcommand(app, argc, argv)) {
+    print_error(*unknown, "run 'sse --help'");
+    return cmd::k_exit_usage;
+  }
   try {
     auto args = cmd::shielded_arguments(argc, argv);
     app.parse(args);

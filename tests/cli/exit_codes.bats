@@ -35,7 +35,25 @@ setup() {
 @test "sse help with an unknown subcommand is a usage error" {
   run --separate-stderr "$SSE" help nosuch
   assert_failure 2
-  assert_equal "$stderr" "sse: error: no such subcommand 'nosuch' (run 'sse --help' for the list)"
+  assert_equal "$stderr" "sse: error: unknown subcommand 'nosuch' (run 'sse --help')"
+  run --separate-stderr "$SSE" help pach
+  assert_failure 2
+  assert_equal "$stderr" "sse: error: unknown subcommand 'pach'; did you mean 'patch'? (run 'sse --help')"
+}
+
+@test "an unknown subcommand is exit 2 naming it, with the closest one when one is close" {
+  run --separate-stderr "$SSE" tial http://127.0.0.1:9/
+  assert_failure 2
+  assert_output ""
+  assert_equal "$stderr" "sse: error: unknown subcommand 'tial'; did you mean 'tail'? (run 'sse --help')"
+  # A global option's value is not the subcommand; a hidden subcommand is never suggested.
+  run --separate-stderr "$SSE" --color never sreve
+  assert_equal "$stderr" "sse: error: unknown subcommand 'sreve'; did you mean 'serve'? (run 'sse --help')"
+  run --separate-stderr "$SSE" -v __mta
+  assert_failure 2
+  assert_equal "$stderr" "sse: error: unknown subcommand '__mta' (run 'sse --help')"
+  run --separate-stderr "$SSE" frobnicate
+  assert_equal "$stderr" "sse: error: unknown subcommand 'frobnicate' (run 'sse --help')"
 }
 
 @test "no subcommand is exit 2" {
