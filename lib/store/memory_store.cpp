@@ -55,11 +55,7 @@ void MemoryStore::remove(const std::string& name, Done done)
 std::vector<Record> MemoryStore::read(const std::string& name, std::uint64_t from,
                                       std::size_t max_bytes)
 {
-  std::vector<Record> out;
-  read_each(name, from, max_bytes, [&out](std::uint64_t position, std::string_view bytes) {
-    out.push_back(Record{position, std::string(bytes)});
-  });
-  return out;
+  return read_by_visiting(name, from, max_bytes);
 }
 
 void MemoryStore::read_each(const std::string& name, std::uint64_t from, std::size_t max_bytes,

@@ -107,6 +107,18 @@ public:
       each(record.position, record.bytes);
     }
   }
+
+protected:
+  /// read() for a store whose read_each() does the reading: the records it visits, copied.
+  std::vector<Record> read_by_visiting(const std::string& name, std::uint64_t from,
+                                       std::size_t max_bytes)
+  {
+    std::vector<Record> out;
+    read_each(name, from, max_bytes, [&out](std::uint64_t position, std::string_view bytes) {
+      out.push_back(Record{position, std::string(bytes)});
+    });
+    return out;
+  }
 };
 
 } // namespace store

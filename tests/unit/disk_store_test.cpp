@@ -4,11 +4,13 @@
 // segment, a missing segment) reported and left alone, and repaired on request, remove and
 // re-create, group commit, mixed changes in one
 // batch against a model, names that must not escape the data directory, the directory lock,
-// injected I/O errors, and writer processes killed mid-stream. Every wait is bounded.
+// injected I/O errors, writer processes killed mid-stream, and segment file names. Every wait
+// is bounded.
 
 #include "store/disk_store.hpp"
 #include "store/log_codec.hpp"
 #include "store/memory_store.hpp"
+#include "store/segment_file.hpp"
 
 #include "util/error.hpp"
 
@@ -172,22 +174,29 @@ struct Model {
   }
 };
 
+using Write = void (store::Store::*)(const std::string&, const StreamMeta&,
+                                     std::vector<std::string>, store::Store::Done);
+
+/// Writes RECORDS to NAME with WRITE (create or append) and MODEL's next metadata.
+void write(store::Store& s, Write write, const std::string& name, Model& model,
+           const std::vector<std::string>& records)
+{
+  const StreamMeta meta = model.next(records);
+  const auto error = finish([&](auto done) { (s.*write)(name, meta, records, done); });
+  ASSERT_FALSE(error) << message(error);
+  model.accept(meta, records);
+}
+
 void create(store::Store& s, const std::string& name, Model& model,
             const std::vector<std::string>& records)
 {
-  const StreamMeta meta = model.next(records);
-  const auto error = finish([&](auto done) { s.create(name, meta, records, done); });
-  ASSERT_FALSE(error) << message(error);
-  model.accept(meta, records);
+  write(s, &store::Store::create, name, model, records);
 }
 
 void append(store::Store& s, const std::string& name, Model& model,
             const std::vector<std::string>& records)
 {
-  const StreamMeta meta = model.next(records);
-  const auto error = finish([&](auto done) { s.append(name, meta, records, done); });
-  ASSERT_FALSE(error) << message(error);
-  model.accept(meta, records);
+  write(s, &store::Store::append, name, model, records);
 }
 
 /// All of NAME's records, read MAX_BYTES at a time.
@@ -291,6 +300,21 @@ TEST(DiskStore, Crc32cKnownAnswer)
   const auto whole = store::codec::crc32c(0, text.data(), text.size());
   const auto first = store::codec::crc32c(0, text.data(), 13);
   EXPECT_EQ(store::codec::crc32c(first, text.data() + 13, text.size() - 13), whole);
+}
+
+TEST(DiskStore, SegmentNamesRoundTrip)
+{
+  using store::disk::parse_segment_name;
+  using store::disk::segment_name;
+  EXPECT_EQ(segment_name(0x1a, 2), "000000000000001a-00000002.log");
+  const auto parsed = parse_segment_name(segment_name(0xfedcba9876543210ull, 0xffffffffull));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->first, 0xfedcba9876543210ull);
+  EXPECT_EQ(parsed->second, 0xffffffffull);
+  for (const std::string other : {"000000000000001A-00000002.log", "000000000000001a_00000002.log",
+                                  "000000000000001a-00000002.lo", "lock", ""}) {
+    EXPECT_FALSE(parse_segment_name(other)) << other;
+  }
 }
 
 TEST(DiskStore, RoundTripAcrossSegmentRolls)
