@@ -7,6 +7,7 @@
 #include "output.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
+#include "view/terminal_text.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -70,46 +71,11 @@ char32_t next_code_point(std::string_view text, std::size_t& i)
   return cp;
 }
 
-// A JSON string literal safe for a terminal: JSON's escapes, plus DEL, the C1 controls (U+0080
-// to U+009F, which include CSI) and the bidirectional overrides, which could reorder the view.
+// A JSON string literal a terminal cannot be driven by.
 std::string display_string(std::string_view text)
 {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out = "\"";
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t start = i;
-    const char32_t cp = next_code_point(text, i);
-    switch (cp) {
-    case '"':
-      out += "\\\"";
-      continue;
-    case '\\':
-      out += "\\\\";
-      continue;
-    case '\n':
-      out += "\\n";
-      continue;
-    case '\r':
-      out += "\\r";
-      continue;
-    case '\t':
-      out += "\\t";
-      continue;
-    default:
-      break;
-    }
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E)
-        || (cp >= 0x2066 && cp <= 0x2069)) {
-      out += "\\u";
-      for (int shift = 12; shift >= 0; shift -= 4) {
-        out.push_back(hex[(cp >> shift) & 0xF]);
-      }
-      continue;
-    }
-    out.append(text.substr(start, i - start));
-  }
-  out.push_back('"');
+  std::string out;
+  view::append_terminal_json_string(out, text);
   return out;
 }
 
