@@ -6,6 +6,7 @@
 #include "terminal_view.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
+#include "view/terminal_text.hpp"
 
 #include <cstdlib>
 #include <iostream>
@@ -20,23 +21,12 @@ const json k_null;
 
 constexpr std::size_t k_max_held_warnings = 20;
 
-// TEXT on one line: messages go to stderr as one line each, whatever a stream sent.
+// TEXT on one line and harmless to a terminal: messages go to stderr as one line each,
+// whatever a stream sent.
 std::string one_line(std::string_view text)
 {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (byte < 0x20 || byte == 0x7F) {
-      out += "\\x";
-      out.push_back(hex[byte >> 4]);
-      out.push_back(hex[byte & 0xF]);
-    } else {
-      out.push_back(c);
-    }
-  }
+  view::append_terminal_text(out, text);
   return out;
 }
 
