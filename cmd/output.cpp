@@ -2,6 +2,7 @@
 
 #include "json/ndjson.hpp"
 #include "util/error.hpp"
+#include "view/terminal_text.hpp"
 
 #include <rang.hpp>
 
@@ -12,23 +13,13 @@
 namespace cmd {
 namespace {
 
-// Control characters in data would drive the terminal (an ESC sequence can recolour or move
-// the cursor), so the human view shows them escaped.
+// The human view shows untrusted text through view::append_terminal_text, so that data
+// cannot drive the terminal.
 std::string visible(std::string_view text)
 {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte < 0x20 && c != '\t') || byte == 0x7F) {
-      out.append("\\x");
-      out.push_back(hex[byte >> 4]);
-      out.push_back(hex[byte & 0xF]);
-    } else {
-      out.push_back(c);
-    }
-  }
+  view::append_terminal_text(out, text);
   return out;
 }
 

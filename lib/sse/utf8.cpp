@@ -108,4 +108,22 @@ bool is_valid_utf8(std::string_view bytes)
   return true;
 }
 
+Utf8Sequence utf8_sequence_at(std::string_view bytes, std::size_t at)
+{
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const unsigned char lead = p[at];
+  if (lead < 0x80) {
+    return {lead, 1, true};
+  }
+  const int length = sequence_at(p, at, bytes.size());
+  if (length < 0) {
+    return {U'\uFFFD', static_cast<std::size_t>(-length), false};
+  }
+  char32_t cp = length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
+  for (int k = 1; k < length; ++k) {
+    cp = (cp << 6) | (p[at + static_cast<std::size_t>(k)] & 0x3F);
+  }
+  return {cp, static_cast<std::size_t>(length), true};
+}
+
 } // namespace sse

@@ -71,6 +71,14 @@ setup() {
   assert_line --index 1 '  a\x1b[31mred'
 }
 
+@test "-f pretty escapes C1 controls and bidirectional overrides" {
+  # U+009B is CSI (ESC [ in one character); U+202E reverses the text that follows it.
+  printf 'event: a\xe2\x80\xaeb\ndata: x\xc2\x9b31my\xe2\x80\xaez\xe2\x81\xa6\n\n' | "$SSE" parse -f pretty > out.txt
+  run cat out.txt
+  assert_line --index 0 'a\u202eb'
+  assert_line --index 1 '  x\u009b31my\u202ez\u2066'
+}
+
 @test "--count prints the number of events across all files" {
   run "$SSE" parse --count stream.sse stream.sse
   assert_success

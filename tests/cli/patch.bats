@@ -269,3 +269,10 @@ check_golden() {
   assert_output $'{"n":1}\n{"m":2,"n":1}'
   assert_equal "$stderr" 'sse: 3 events, 0 skipped, state mode custom'
 }
+
+@test "a message quoting the stream shows its controls escaped, as -f pretty does" {
+  printf '{"event":"error","data":"bad\\u202e\\u009b\\nnext"}\n' > error.ndjson
+  run --separate-stderr "$SSE" patch error.ndjson
+  assert_failure 3
+  assert_equal "$stderr" 'sse: error: the stream sent an error: bad\u202e\u009b\x0anext (error.ndjson:1, event 1)'
+}

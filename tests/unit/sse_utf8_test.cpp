@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <tuple>
+
 namespace {
 
 std::string decode(std::string_view bytes)
@@ -41,6 +44,22 @@ TEST(SseUtf8, HandlesLongMixedRunsAroundTheWordFastPath)
 {
   const std::string ascii(37, 'x');
   EXPECT_EQ(decode(ascii + "\xFF" + ascii + "\xC3\xA9" + ascii), ascii + fffd + ascii + "\xC3\xA9" + ascii);
+}
+
+TEST(SseUtf8, DecodesOneSequenceAtATime)
+{
+  const auto at = [](std::string_view bytes, std::size_t i) {
+    const auto sequence = sse::utf8_sequence_at(bytes, i);
+    return std::make_tuple(static_cast<std::uint32_t>(sequence.code_point), sequence.length,
+                           sequence.valid);
+  };
+  EXPECT_EQ(at("a", 0), std::make_tuple(0x61U, std::size_t{1}, true));
+  EXPECT_EQ(at("x\xC2\x9B", 1), std::make_tuple(0x9BU, std::size_t{2}, true));
+  EXPECT_EQ(at("\xE2\x80\xAE", 0), std::make_tuple(0x202EU, std::size_t{3}, true));
+  EXPECT_EQ(at("\xF0\x9F\x98\x80", 0), std::make_tuple(0x1F600U, std::size_t{4}, true));
+  // The maximal invalid subpart, as append_utf8 replaces it.
+  EXPECT_EQ(at("\xE2\x82" "a", 0), std::make_tuple(0xFFFDU, std::size_t{2}, false));
+  EXPECT_EQ(at("\x9B", 0), std::make_tuple(0xFFFDU, std::size_t{1}, false));
 }
 
 } // namespace

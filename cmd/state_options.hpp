@@ -1,0 +1,42 @@
+#pragma once
+// The options of state mode (DESIGN.md §6), declared once for every command that folds events
+// into a state: `sse patch`, `sse tail --apply`, `sse replay --apply`.
+
+#include "state/reducer.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace cmd {
+
+/// The options of state mode, bound by add_state_options.
+struct StateOptions {
+  std::string apply = "auto";  ///< --apply[=MODE]: auto, custom, keyed or durable
+  std::string key;             ///< --key PATH: keyed collection, item keys at PATH
+  std::string initial;         ///< --initial FILE: the starting state (JSON)
+  std::string pointer;         ///< --pointer P: print only the value at P
+  bool final_only = false;     ///< --final
+  bool changes_only = false;   ///< --changes
+  bool keep_going = false;     ///< --keep-going
+  bool view = false;           ///< --view
+  std::string max_state = "256MiB"; ///< --max-state SIZE: the largest the state may grow
+};
+
+/// Adds the state options to SUB. --apply takes its MODE only as --apply=MODE, so that a plain
+/// --apply (detect the mode) never swallows the next argument. Returns the --apply option, so
+/// a command where --apply switches state mode on can ask whether it was given (->count()).
+CLI::Option* add_state_options(CLI::App& sub, StateOptions& options);
+
+/// Checks what add_state_options cannot (call it from the subcommand's callback); throws
+/// CLI::ValidationError, which main turns into a usage error.
+void check_state_options(const StateOptions& options);
+
+/// The JSON pointer PATH names for --key: a pointer as it is, or a bare NAME as "/NAME".
+std::string key_pointer(const std::string& path);
+
+/// The state mode --apply names (a plain --apply detects it); throws util::Error(usage) for a
+/// name that is not a mode.
+state::Mode state_mode(const StateOptions& options);
+
+} // namespace cmd
