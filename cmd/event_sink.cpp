@@ -2,7 +2,6 @@
 
 #include "exit_codes.hpp"
 #include "json/value.hpp"
-#include "util/error.hpp"
 
 #include <cstring>
 
@@ -126,15 +125,9 @@ void EventSink::flush()
   }
 }
 
-void EventSink::failed()
+int EventSink::ended()
 {
-  m_out.flush();
-  save_cursor();
-}
-
-int EventSink::ended(bool stdout_closed)
-{
-  if (stdout_closed) {
+  if (m_stdout_closed) {
     return k_exit_ok;
   }
   if (m_state) {

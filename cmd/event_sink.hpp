@@ -12,6 +12,8 @@
 #include "output.hpp"
 #include "recording_file.hpp"
 #include "state_view.hpp"
+#include "stdout_watch.hpp"
+#include "util/error.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -78,11 +80,28 @@ public:
   /// blocking read.
   void flush();
 
-  /// The reader failed: what was written is delivered, so the next run resumes after it.
-  void failed();
-  /// The reader ended; STDOUT_CLOSED when stdout's reader went away, which keeps the older
-  /// cursor (the reader may not have taken everything). Returns the exit code.
-  int ended(bool stdout_closed);
+  /// Runs READER (its run(), and interrupt() from another thread) while stdout has a reader:
+  /// one that goes away interrupts it, and the run ends quietly. After an error what was
+  /// written is delivered and the cursor saved, so the next run resumes after it; then the
+  /// error goes on. Returns what READER's run() returns.
+  template <typename Reader>
+  auto read(Reader& reader)
+  {
+    StdoutWatch watch([&] {
+      stdout_closed();
+      reader.interrupt();
+    });
+    try {
+      return reader.run();
+    } catch (const util::Error&) {
+      m_out.flush();
+      save_cursor();
+      throw;
+    }
+  }
+  /// The input ended, or stdout's reader went away, which keeps the older cursor (the reader
+  /// may not have taken everything). Returns the exit code.
+  int ended();
 
   bool done() const { return m_done || m_stdout_closed; }
   /// A state `reconnect` event asked the reader to drop its connection and resume.

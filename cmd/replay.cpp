@@ -123,11 +123,11 @@ int run_replay(const ReplayOptions& options, const Context& context)
       sink.event(entry.event.view());
       sink.flush(); // each event at its time
       if (sink.done()) {
-        return sink.ended(false);
+        return sink.ended();
       }
     }
   } while (options.loop && !timeline.empty());
-  return sink.ended(false);
+  return sink.ended();
 }
 
 } // namespace

@@ -9,7 +9,6 @@
 #include "output.hpp"
 #include "request_options.hpp"
 #include "shared_options.hpp"
-#include "stdout_watch.hpp"
 #include "tail_options.hpp"
 #include "trace.hpp"
 #include "http/event_source.hpp"
@@ -117,22 +116,13 @@ int run_tail(const TailOptions& options, const Context& context)
   TailHandler handler(options, context, sink);
   http::HttplibTransport transport;
   http::EventSource event_source(transport, std::move(source), handler);
-  StdoutWatch watch([&] {
-    sink.stdout_closed();
-    event_source.interrupt();
-  });
-  try {
-    if (event_source.run() == http::EventSource::End::durable_stream) {
-      if (context.verbosity > 0) {
-        std::cerr << "sse: a Durable Streams stream (Stream-Next-Offset): reading it as one" << std::endl;
-      }
-      return run_durable_tail(options, context);
+  if (sink.read(event_source) == http::EventSource::End::durable_stream) {
+    if (context.verbosity > 0) {
+      std::cerr << "sse: a Durable Streams stream (Stream-Next-Offset): reading it as one" << std::endl;
     }
-  } catch (const util::Error&) {
-    sink.failed();
-    throw;
+    return run_durable_tail(options, context);
   }
-  return sink.ended(watch.closed());
+  return sink.ended();
 }
 
 } // namespace

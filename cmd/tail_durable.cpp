@@ -4,7 +4,6 @@
 
 #include "durable_options.hpp"
 #include "event_sink.hpp"
-#include "stdout_watch.hpp"
 #include "tail_options.hpp"
 #include "trace.hpp"
 #include "durable/reader.hpp"
@@ -112,17 +111,8 @@ int run_durable_tail(const TailOptions& options, const Context& context)
   DurableTailHandler handler(context, sink, url);
   http::HttplibTransport transport;
   durable::Reader stream(transport, std::move(reader), handler);
-  StdoutWatch watch([&] {
-    sink.stdout_closed();
-    stream.interrupt();
-  });
-  try {
-    stream.run();
-  } catch (const util::Error&) {
-    sink.failed();
-    throw;
-  }
-  return sink.ended(watch.closed());
+  sink.read(stream);
+  return sink.ended();
 }
 
 } // namespace cmd
