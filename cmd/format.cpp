@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "io.hpp"
+#include "shared_options.hpp"
 #include "stdout_watch.hpp"
 #include "json/ndjson.hpp"
 #include "sse/formatter.hpp"
@@ -20,7 +21,7 @@ namespace {
 struct FormatOptions {
   std::vector<std::string> files;
   bool lines = false;
-  std::string max_line_size = "16MiB";
+  std::string max_line_size = k_default_max_event_size;
 };
 
 class LineFormatter {
@@ -99,13 +100,9 @@ void register_format(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<FormatOptions>();
   auto* sub = app.add_subcommand("format", "Write NDJSON events (or lines) as event-stream text");
-  sub->add_option("FILE", options->files, "Files to read; '-' or none reads stdin")
-    ->option_text("...");
+  add_input_files(*sub, options->files, "Files to read; '-' or none reads stdin");
   sub->add_flag("--lines", options->lines, "Treat each input line as the data of one event");
-  sub->add_option("--max-line-size", options->max_line_size,
-                  "Longest input line accepted (default 16MiB)")
-    ->check(check_size, "SIZE")
-    ->option_text("SIZE");
+  add_size_option(*sub, "--max-line-size", options->max_line_size, "Longest input line accepted");
   sub->callback([options, &context] {
     context.run = [options] { return run_format(*options); };
   });

@@ -152,6 +152,45 @@ void EventPrinter::print_value(std::string& out, const sse::EventView& event,
   }
 }
 
+void EventPrinter::print_message(std::string& out, const sse::EventView& message, bool json)
+{
+  switch (m_format) {
+  case Format::json:
+    out += "{\"offset\":";
+    out += quoted(message.id);
+    out += ",\"data\":";
+    if (json) {
+      out += message.data;
+    } else {
+      out += nlohmann::json(std::string(message.data))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    out += "}\n";
+    return;
+  case Format::data:
+  case Format::raw:
+    out += message.data;
+    if (json) {
+      out.push_back('\n');
+    }
+    return;
+  case Format::sse:
+  case Format::pretty:
+    print(out, message);
+    return;
+  }
+}
+
+// Made once per response rather than once per message: the messages of one share it.
+const std::string& EventPrinter::quoted(std::string_view next_offset)
+{
+  if (next_offset != m_quoted_for) {
+    m_quoted_for = next_offset;
+    m_quoted = nlohmann::json(m_quoted_for).dump();
+  }
+  return m_quoted;
+}
+
 void EventPrinter::print_pretty(std::string& out, const sse::EventView& event)
 {
   std::ostringstream text;

@@ -38,14 +38,21 @@ public:
   /// Appends EVENT with VALUE (from --extract) in place of its data. In the data format a
   /// string is written as it is with no newline, so tokens of a stream join up.
   void print_value(std::string& out, const sse::EventView& event, const nlohmann::json& value);
+  /// Appends a Durable Streams message, MESSAGE's data with the next offset as its id: JSON
+  /// text when JSON is true, else a chunk of a byte stream. json writes {"offset", "data"};
+  /// data and raw the message itself (a JSON message on a line, a chunk as its bytes).
+  void print_message(std::string& out, const sse::EventView& message, bool json);
 
 private:
   void print_pretty(std::string& out, const sse::EventView& event);
+  const std::string& quoted(std::string_view next_offset);
 
   Format m_format;
   bool m_color;
   bool m_json_data;
   sse::Formatter m_formatter;
+  std::string m_quoted_for; // the offset m_quoted holds as a JSON string
+  std::string m_quoted = "\"\"";
 };
 
 } // namespace cmd

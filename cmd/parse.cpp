@@ -8,6 +8,7 @@
 #include "io.hpp"
 #include "stdout_watch.hpp"
 #include "output.hpp"
+#include "shared_options.hpp"
 #include "sse/parser.hpp"
 #include "util/units.hpp"
 
@@ -23,7 +24,7 @@ struct ParseOptions {
   std::string format;
   bool count = false;
   bool json_data = false;
-  std::string max_event_size = "16MiB";
+  std::string max_event_size = k_default_max_event_size;
 };
 
 class PrintingHandler : public sse::ParserHandler {
@@ -108,21 +109,11 @@ void register_parse(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ParseOptions>();
   auto* sub = app.add_subcommand("parse", "Parse event-stream bytes into events (NDJSON when piped)");
-  sub->add_option("FILE", options->files, "Files to read; '-' or none reads stdin")
-    ->option_text("...");
-  sub->add_option("-f,--format", options->format,
-                                 "Output: json, pretty, data, sse or raw (default: pretty on "
-                                 "a terminal, json otherwise)")
-                   ->check(CLI::IsMember(std::vector<std::string>(std::begin(k_format_names),
-                                                                  std::end(k_format_names))))
-                   ->option_text("FORMAT");
-  sub->add_flag("--json-data", options->json_data,
-                                  "Embed data that is valid JSON as JSON (json, pretty)");
+  add_input_files(*sub, options->files, "Files to read; '-' or none reads stdin");
+  add_format_option(*sub, options->format);
+  add_json_data_flag(*sub, options->json_data);
   sub->add_flag("--count", options->count, "Print only the number of events");
-  sub->add_option("--max-event-size", options->max_event_size,
-                  "Largest event or line accepted (default 16MiB)")
-    ->check(check_size, "SIZE")
-    ->option_text("SIZE");
+  add_max_event_size_option(*sub, options->max_event_size);
   sub->callback([options, &context] {
     if (options->count && (!options->format.empty() || options->json_data)) {
       throw CLI::ValidationError("--count", "cannot be combined with --format or --json-data");

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "io.hpp"
+#include "shared_options.hpp"
 #include "json/value.hpp"
 #include "sse/parser.hpp"
 #include "state_view.hpp"
@@ -23,7 +24,7 @@ namespace {
 struct PatchOptions {
   std::vector<std::string> files;
   bool sse = false;
-  std::string max_event_size = "16MiB";
+  std::string max_event_size = k_default_max_event_size;
   StateOptions state;
 };
 
@@ -134,13 +135,9 @@ void register_patch(CLI::App& app, Context& context)
   auto options = std::make_shared<PatchOptions>();
   auto* sub = app.add_subcommand("patch", "Fold state events (snapshots, JSON patches, keyed "
                                           "or Durable State changes) into state");
-  sub->add_option("FILE", options->files, "Files to read, in order; '-' or none reads stdin")
-    ->option_text("...");
+  add_input_files(*sub, options->files, "Files to read, in order; '-' or none reads stdin");
   sub->add_flag("--sse", options->sse, "Read event-stream text instead of NDJSON events");
-  sub->add_option("--max-event-size", options->max_event_size,
-                  "Largest event or input line accepted (default 16MiB)")
-    ->check(check_size, "SIZE")
-    ->option_text("SIZE");
+  add_max_event_size_option(*sub, options->max_event_size);
   add_state_options(*sub, options->state);
   sub->callback([options, &context] {
     check_state_options(options->state);

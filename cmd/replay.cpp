@@ -2,11 +2,12 @@
 // stdout with their original timing, in every output format, or folded into states.
 
 #include "commands.hpp"
+#include "event_sink.hpp"
 #include "exit_codes.hpp"
 #include "io.hpp"
 #include "output.hpp"
 #include "request_options.hpp"
-#include "state_view.hpp"
+#include "shared_options.hpp"
 #include "stdout_watch.hpp"
 
 #include "record/timeline.hpp"
@@ -17,25 +18,19 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
-#include <set>
 
 namespace cmd {
 namespace {
 
 struct ReplayOptions {
   std::vector<std::string> files;
-  std::string format;
-  bool json_data = false;
-  std::vector<std::string> events;
-  std::uint64_t max_events = 0;
+  SinkOptions sink; ///< replay binds -f, --json-data, --event, -n and the state options
   double speed = 1.0;
   bool no_wait = false;
   std::string interval = "0ms";
   std::optional<std::string> from;
   std::optional<std::string> to;
   bool loop = false;
-  StateOptions state;
-  bool apply = false;
 };
 
 /// Reads every input whole: --from and --to may name an event anywhere in them.
@@ -75,8 +70,7 @@ private:
 
 int run_replay(const ReplayOptions& options, const Context& context)
 {
-  const Format format = choose_format(options.format);
-  if (format == Format::raw) {
+  if (choose_format(options.sink.format) == Format::raw) {
     throw util::Error(util::Errc::usage,
                       "sse replay cannot write raw bytes: a recording keeps events, not the bytes "
                       "they came in (use -f sse)");
@@ -86,7 +80,7 @@ int run_replay(const ReplayOptions& options, const Context& context)
     Input input(file);
     record::SkipHandler skip;
     // --keep-going (a state option) also skips the bad lines of a recording.
-    if (options.state.keep_going) {
+    if (options.sink.state.keep_going) {
       skip = [](const std::string& what, const std::string& where) {
         std::cerr << "sse: warning: skipped: " << what << " (" << where << ")" << std::endl;
       };
@@ -100,16 +94,10 @@ int run_replay(const ReplayOptions& options, const Context& context)
   const auto timeline = record::build_timeline(std::move(recordings), timeline_options);
 
   Writer out;
-  EventPrinter printer(format, use_color(context.color), options.json_data);
-  std::unique_ptr<StateSession> state;
-  if (options.apply) {
-    state = std::make_unique<StateSession>(options.state, context, out, "sse replay");
-  }
-  const std::set<std::string, std::less<>> types(options.events.begin(), options.events.end());
+  EventSink sink(options.sink, context, out, {"sse replay", "sse replay"});
   Pacer pacer;
   StdoutWatch watch([&pacer] { pacer.interrupt(); });
 
-  std::uint64_t shown = 0;
   do {
     const auto start = Pacer::Clock::now();
     for (const auto& item : timeline) {
@@ -132,30 +120,14 @@ int run_replay(const ReplayOptions& options, const Context& context)
       if (entry.kind == record::Entry::Kind::comment) {
         continue;
       }
-      if (!types.empty() && types.count(entry.event.type) == 0) {
-        continue;
-      }
-      if (state) {
-        state->on_event(entry.event.type, {entry.event.data, nullptr}, "sse replay");
-        state->flush();
-      } else {
-        printer.print(out.buffer(), entry.event.view());
-      }
-      out.flush();
-      if (options.max_events != 0 && ++shown >= options.max_events) {
-        if (state) {
-          state->finish();
-        }
-        out.flush();
-        return k_exit_ok;
+      sink.event(entry.event.view());
+      sink.flush(); // each event at its time
+      if (sink.done()) {
+        return sink.ended();
       }
     }
   } while (options.loop && !timeline.empty());
-  if (state) {
-    state->finish();
-  }
-  out.flush();
-  return k_exit_ok;
+  return sink.ended();
 }
 
 } // namespace
@@ -164,26 +136,15 @@ void register_replay(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ReplayOptions>();
   auto* sub = app.add_subcommand("replay", "Play recorded events back with their timing");
-  sub->add_option("FILE", options->files,
-                  "Recordings, NDJSON events or event-stream text, in order; '-' or none reads stdin")
-    ->option_text("...");
+  add_input_files(*sub, options->files,
+                  "Recordings, NDJSON events or event-stream text, in order; '-' or none reads stdin");
 
+  SinkOptions& sink = options->sink;
   const char* output = "Output";
-  sub->add_option("-f,--format", options->format,
-                  "Output: json, pretty, data or sse (default: pretty on a terminal, json "
-                  "otherwise)")
-    ->check(CLI::IsMember({"json", "pretty", "data", "sse", "raw"}))
-    ->option_text("FORMAT")
-    ->group(output);
-  sub->add_flag("--json-data", options->json_data, "Embed data that is valid JSON as JSON")->group(output);
-  sub->add_option("--event", options->events, "Print only events of TYPE (repeatable)")
-    ->allow_extra_args(false) // one TYPE per --event: the next word is the URL or a FILE
-    ->option_text("TYPE")
-    ->group(output);
-  sub->add_option("-n,--max-events", options->max_events, "Stop after printing N events")
-    ->option_text("N")
-    ->check(CLI::PositiveNumber)
-    ->group(output);
+  add_format_option(*sub, sink.format, false)->group(output); // a recording has no raw bytes
+  add_json_data_flag(*sub, sink.json_data)->group(output);
+  add_event_option(*sub, sink.events)->group(output);
+  add_max_events_option(*sub, sink.max_events)->group(output);
 
   const char* timing = "Timing";
   sub->add_option("--speed", options->speed, "Play X times as fast (0.5: half speed; default 1)")
@@ -204,10 +165,10 @@ void register_replay(CLI::App& app, Context& context)
     ->group(timing);
   sub->add_flag("--loop", options->loop, "Start again at the end, until interrupted")->group(timing);
 
-  auto* apply = add_state_options(*sub, options->state);
+  auto* apply = add_state_options(*sub, sink.state);
   sub->callback([options, apply, &context] {
-    check_state_options(options->state);
-    options->apply = apply->count() > 0;
+    check_state_options(options->sink.state);
+    options->sink.apply = apply->count() > 0;
     context.run = [options, &context] { return run_replay(*options, context); };
   });
 }

@@ -256,6 +256,30 @@ EOF
   assert_output ''
 }
 
+@test "tail's stop conditions see the messages --event and --extract leave out; --event filters chunks" {
+  start_durable --memory
+  local url="$DURABLE_URL/v1/stream/stops"
+  "$SSE" append --create --json "$url" '{"a":1}' '{"a":2}' > /dev/null
+  # The stream is open: only the stop condition ends these reads before --timeout.
+  run --separate-stderr "$SSE" tail --timeout 5s -f data --event other --until message "$url"
+  assert_success
+  assert_output ''
+  run --separate-stderr "$SSE" tail --timeout 5s -f data --extract /b --until message "$url"
+  assert_success
+  assert_output ''
+  run --separate-stderr "$SSE" tail --timeout 5s -f data --extract /a -n 1 "$url"
+  assert_success
+  assert_output '1'
+  local bytes="$DURABLE_URL/v1/stream/stops-bytes"
+  "$SSE" create "$bytes" > /dev/null
+  printf 'abc' | "$SSE" append --whole "$bytes" > /dev/null
+  run --separate-stderr "$SSE" tail --live none --event other "$bytes"
+  assert_success
+  assert_output ''
+  run --separate-stderr "$SSE" tail --live none --event message "$bytes"
+  assert_output 'abc'
+}
+
 @test "tail recognises a Durable Streams URL by its Stream-Next-Offset header" {
   start_durable --memory
   local url="$DURABLE_URL/v1/stream/auto"
