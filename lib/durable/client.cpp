@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <random>
-#include <thread>
 
 namespace durable {
 namespace {
@@ -90,6 +89,12 @@ Client::Client(http::Transport& transport, http::Request base, RetryPolicy retry
 {
 }
 
+void Client::interrupt()
+{
+  m_wait.interrupt();
+  m_transport.cancel();
+}
+
 Reply Client::send(const std::string& method, const http::Headers& extra,
                    std::optional<std::string> body)
 {
@@ -100,7 +105,11 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
   }
   request.body = std::move(body);
   http::Backoff backoff(m_retry.initial, m_retry.cap, m_seed++);
+  const auto cancelled = [&] { return util::Error(util::Errc::runtime, "cancelled", request.url.str()); };
   for (std::uint32_t attempt = 0;; ++attempt) {
+    if (m_wait.interrupted()) {
+      throw cancelled();
+    }
     if (on_request) {
       on_request(request);
     }
@@ -120,11 +129,9 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
         return std::move(reply);
       }
       why = http::status_text(reply.status, reply.reason);
-      if (const auto after = reply.header("Retry-After")) {
-        floor = http::parse_retry_after(*after, std::chrono::system_clock::now());
-      }
-    } else if (result.outcome == http::TransferResult::Outcome::cancelled) {
-      throw util::Error(util::Errc::runtime, "cancelled", request.url.str());
+      floor = http::retry_after(reply.headers);
+    } else if (result.outcome == http::TransferResult::Outcome::cancelled || m_wait.interrupted()) {
+      throw cancelled();
     } else {
       why = result.message.empty() ? "connection failed" : result.message;
     }
@@ -139,7 +146,9 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
     if (on_retry) {
       on_retry(why, wait);
     }
-    std::this_thread::sleep_for(wait);
+    if (m_wait.wait(wait) == http::InterruptibleWait::End::interrupted) {
+      throw cancelled();
+    }
   }
 }
 

@@ -354,11 +354,7 @@ Reader::Reader(http::Transport& transport, ReaderOptions options, ReaderHandler&
 
 void Reader::interrupt()
 {
-  {
-    std::lock_guard lock(m_wait_mutex);
-    m_interrupted = true;
-  }
-  m_wait_done.notify_all();
+  m_wait.interrupt();
   m_transport.cancel();
 }
 
@@ -419,11 +415,8 @@ Reader::End Reader::run()
     m_transport.clear_cancel();
     response.rethrow();
     http::throw_if_unrecoverable(result, url);
-    {
-      std::lock_guard lock(m_wait_mutex);
-      if (m_interrupted) {
-        return End::interrupted;
-      }
+    if (m_wait.interrupted()) {
+      return End::interrupted;
     }
     if (m_handler.done()) {
       return End::done;
@@ -481,9 +474,7 @@ Reader::End Reader::run()
         throw_status(response.reply(), "read", url);
       }
       why = http::status_text(status, response.head().reason);
-      if (const auto after = http::find_header(response.head().headers, "Retry-After")) {
-        floor = http::parse_retry_after(*after, std::chrono::system_clock::now());
-      }
+      floor = http::retry_after(response.head().headers);
     } else if (expiry == http::Watchdog::Expiry::idle) {
       why = "no data for " + http::describe_duration(*m_options.idle_timeout) + " (--idle-timeout)";
       if (!m_options.retry) {
@@ -508,16 +499,13 @@ Reader::End Reader::run()
     const milliseconds wait = backoff.wait(failures, floor);
     ++failures;
     m_handler.on_retry(wait, why);
-    const Clock::time_point wake = Clock::now() + wait;
-    {
-      std::unique_lock lock(m_wait_mutex);
-      m_wait_done.wait_until(lock, std::min(wake, deadline), [this] { return m_interrupted; });
-      if (m_interrupted) {
-        return End::interrupted;
-      }
-    }
-    if (wake >= deadline) {
+    switch (m_wait.wait(wait, deadline)) {
+    case http::InterruptibleWait::End::interrupted:
+      return End::interrupted;
+    case http::InterruptibleWait::End::deadline:
       throw timed_out();
+    case http::InterruptibleWait::End::elapsed:
+      break;
     }
   }
 }

@@ -4,12 +4,11 @@
 // after every end or failure. EOF is Stream-Closed and nothing else. Offsets are opaque.
 
 #include "durable/client.hpp"
+#include "http/retry.hpp"
 #include "http/transport.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,9 +99,7 @@ private:
   // Units (bytes, or messages of a JSON stream) delivered from a response that broke before
   // it ended: a retry from the same offset gets the same data again, and skips them.
   std::uint64_t m_delivered = 0;
-  std::mutex m_wait_mutex;
-  std::condition_variable m_wait_done;
-  bool m_interrupted = false;
+  http::InterruptibleWait m_wait;
 };
 
 /// The query string for a read: parameters sorted by key (DIGEST.md §5), values escaped.

@@ -490,6 +490,26 @@ TEST(DurableReader, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
   EXPECT_EQ(recorder.waits, (std::vector<std::chrono::milliseconds>{20ms}));
 }
 
+TEST(DurableReader, RetryAfterIsAFloorNotAReplacementForTheWait)
+{
+  struct Waits : Recorder {
+    std::vector<std::chrono::milliseconds> waits;
+    void on_retry(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+  };
+  FakeTransport transport;
+  // Retry-After: 0 asks for less than the backoff: the backoff stands; 1 s asks for more.
+  transport.responses = {failure(503, {{"Retry-After", "0"}}), failure(503, {{"Retry-After", "1"}}),
+                         text("o1", {"ab"}, true)};
+  auto o = options(Live::none);
+  o.initial_backoff = 20ms;
+  o.max_backoff = 5s;
+  Waits recorder;
+  EXPECT_EQ(Reader(transport, o, recorder).run(), Reader::End::up_to_date);
+  ASSERT_EQ(recorder.waits.size(), 2U);
+  EXPECT_GE(recorder.waits[0], 20ms);
+  EXPECT_EQ(recorder.waits[1], 1000ms);
+}
+
 TEST(DurableReader, AServerThatNeverMovesOnIsBadInputNotALoop)
 {
   // 200, the same offset, no data, no Stream-Up-To-Date: forever (the last response repeats).
