@@ -11,7 +11,7 @@
 #include "stdout_watch.hpp"
 #include "tail_options.hpp"
 #include "trace.hpp"
-#include "durable/reader.hpp"
+#include "durable/client/reader.hpp"
 #include "http/httplib_transport.hpp"
 #include "json/value.hpp"
 #include "util/error.hpp"

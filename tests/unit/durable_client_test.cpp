@@ -1,7 +1,7 @@
 // durable::Client against a fake transport: which failures are retried, how refusals read,
 // the requests each operation sends, and stream names resolved to URLs.
 
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
 #include "durable_test_support.hpp"
 #include "fake_transport.hpp"
 #include "util/error.hpp"

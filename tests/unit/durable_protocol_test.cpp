@@ -1,8 +1,8 @@
 // The small rules of the Durable Streams wire format: offsets, TTL, timestamps, counters,
 // cursors, base64, JSON messages and SSE framing.
 
-#include "durable/offset.hpp"
-#include "durable/protocol.hpp"
+#include "durable/protocol/offset.hpp"
+#include "durable/protocol/rules.hpp"
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // durable::Reader against a fake transport: catch-up until the tail, long-poll and SSE live
 // reads, the query it sends, and exactly-once delivery across broken connections.
 
-#include "durable/protocol.hpp"
-#include "durable/reader.hpp"
+#include "durable/protocol/rules.hpp"
+#include "durable/client/reader.hpp"
 #include "durable_test_support.hpp"
 #include "fake_transport.hpp"
 #include "util/error.hpp"

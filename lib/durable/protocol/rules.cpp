@@ -1,4 +1,4 @@
-#include "durable/protocol.hpp"
+#include "durable/protocol/rules.hpp"
 
 #include "json/value.hpp"
 

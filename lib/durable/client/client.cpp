@@ -1,6 +1,6 @@
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
 
-#include "durable/protocol.hpp"
+#include "durable/protocol/rules.hpp"
 #include "http/describe.hpp"
 #include "http/request_check.hpp"
 #include "http/retry.hpp"

@@ -1,6 +1,6 @@
 // GET: catch-up, long-poll and SSE reads, across forks.
 
-#include "durable/server_internal.hpp"
+#include "durable/server/internal.hpp"
 
 #include "util/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "durable/offset.hpp"
+#include "durable/protocol/offset.hpp"
 
 #include <charconv>
 #include <cstdio>

@@ -1,7 +1,7 @@
-#include "durable/reader.hpp"
+#include "durable/client/reader.hpp"
 
-#include "durable/json_splitter.hpp"
-#include "durable/protocol.hpp"
+#include "durable/protocol/json_splitter.hpp"
+#include "durable/protocol/rules.hpp"
 #include "http/describe.hpp"
 #include "http/request_check.hpp"
 #include "http/retry.hpp"

@@ -1,6 +1,6 @@
 // PUT: creating a stream, or a fork of one.
 
-#include "durable/server_internal.hpp"
+#include "durable/server/internal.hpp"
 
 #include "util/error.hpp"
 

@@ -3,7 +3,7 @@
 // tail, then live reads by SSE or long-poll, resuming from the last offset with the cursor
 // after every end or failure. EOF is Stream-Closed and nothing else. Offsets are opaque.
 
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
 #include "http/retry.hpp"
 #include "http/transport.hpp"
 

@@ -2,9 +2,9 @@
 // What the files of the Durable Streams server share (not part of the library's interface):
 // the response helpers and the in-memory state of a stream.
 
-#include "durable/offset.hpp"
-#include "durable/protocol.hpp"
-#include "durable/server.hpp"
+#include "durable/protocol/offset.hpp"
+#include "durable/protocol/rules.hpp"
+#include "durable/server/server.hpp"
 
 #include <algorithm>
 #include <functional>

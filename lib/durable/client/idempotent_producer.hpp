@@ -3,7 +3,7 @@
 // so a request retried after a lost reply is recognised by the server (204) and never written
 // twice. One request at a time; the sequence moves on only once the server has the batch.
 
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
 
 #include <cstdint>
 #include <optional>

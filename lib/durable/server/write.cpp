@@ -1,6 +1,6 @@
 // POST: appends and closes, validated in order and stored in one write per batch.
 
-#include "durable/server_internal.hpp"
+#include "durable/server/internal.hpp"
 
 #include "util/error.hpp"
 

@@ -1,6 +1,6 @@
 // The Durable Streams server: streams in memory, routing, lookup and expiry, HEAD and DELETE.
 
-#include "durable/server_internal.hpp"
+#include "durable/server/internal.hpp"
 
 #include "util/error.hpp"
 #include "util/text.hpp"

@@ -1,6 +1,6 @@
-#include "durable/producer.hpp"
+#include "durable/client/idempotent_producer.hpp"
 
-#include "durable/protocol.hpp"
+#include "durable/protocol/rules.hpp"
 #include "http/describe.hpp"
 #include "util/error.hpp"
 
