@@ -15,6 +15,7 @@
 #include "trace.hpp"
 #include "state_view.hpp"
 #include "stdout_watch.hpp"
+#include "durable/protocol/headers.hpp"
 #include "http/event_source.hpp"
 #include "http/httplib_transport.hpp"
 #include "http/request_check.hpp"
@@ -305,7 +306,8 @@ int run_tail(const TailOptions& options, const Context& context)
   try {
     if (event_source.run() == http::EventSource::End::durable_stream) {
       if (context.verbosity > 0) {
-        std::cerr << "sse: a Durable Streams stream (Stream-Next-Offset): reading it as one" << std::endl;
+        std::cerr << "sse: a Durable Streams stream (" << durable::header::k_next_offset
+                  << "): reading it as one" << std::endl;
       }
       return run_durable_tail(options, context);
     }

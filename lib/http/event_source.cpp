@@ -54,6 +54,7 @@ public:
     m_head = head;
     const int status = head.status;
     if (m_detect_durable && status >= 200 && status < 300
+        // Spelled here, not taken from durable/protocol/headers.hpp: http sits below durable.
         && find_header(head.headers, "Stream-Next-Offset")) {
       m_kind = Kind::durable;
       return false;

@@ -1,5 +1,6 @@
 #include "durable/client/idempotent_producer.hpp"
 
+#include "durable/protocol/headers.hpp"
 #include "durable/protocol/rules.hpp"
 #include "http/describe.hpp"
 #include "util/error.hpp"
@@ -34,17 +35,17 @@ WriteResult IdempotentProducer::send(std::string_view body, bool close)
   }
   ++m_requests;
   for (bool claimed = false;;) {
-    http::Headers headers{{"Producer-Id", m_options.id},
-                          {"Producer-Epoch", std::to_string(m_epoch)},
-                          {"Producer-Seq", std::to_string(m_seq)}};
+    http::Headers headers{{header::k_producer_id, m_options.id},
+                          {header::k_producer_epoch, std::to_string(m_epoch)},
+                          {header::k_producer_seq, std::to_string(m_seq)}};
     if (!body.empty()) {
       headers.emplace_back("Content-Type", m_content_type);
     }
     if (close) {
-      headers.emplace_back("Stream-Closed", "true");
+      headers.emplace_back(header::k_closed, "true");
     }
     if (stream_seq) {
-      headers.emplace_back("Stream-Seq", *stream_seq);
+      headers.emplace_back(header::k_seq, *stream_seq);
     }
     const std::uint64_t retries_before = m_client.retries();
     const Reply reply = m_client.send("POST", headers, std::string(body));
@@ -67,7 +68,7 @@ WriteResult IdempotentProducer::send(std::string_view body, bool close)
                         m_client.url());
     }
     if (reply.status == 403 && m_options.claim && !claimed) {
-      const auto server_epoch = parse_counter(reply.header("Producer-Epoch").value_or(""));
+      const auto server_epoch = parse_counter(reply.header(header::k_producer_epoch).value_or(""));
       if (server_epoch) {
         m_epoch = *server_epoch + 1;
         m_seq = 0;
@@ -94,7 +95,7 @@ WriteResult IdempotentProducer::send(std::string_view body, bool close)
     }
     ++m_seq;
     WriteResult result;
-    result.next_offset = reply.header("Stream-Next-Offset").value_or("");
+    result.next_offset = reply.header(header::k_next_offset).value_or("");
     result.closed = reply.closed();
     return result;
   }

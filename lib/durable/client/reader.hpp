@@ -4,6 +4,7 @@
 // after every end or failure. EOF is Stream-Closed and nothing else. Offsets are opaque.
 
 #include "durable/client/client.hpp"
+#include "durable/protocol/headers.hpp"
 #include "http/retry.hpp"
 #include "http/transport.hpp"
 
@@ -19,7 +20,7 @@ enum class Live { sse, long_poll, none };
 
 struct ReaderOptions {
   http::Request request;      ///< the stream URL and the headers every request carries
-  std::string offset = "-1";  ///< -1, now, or an offset the server issued
+  std::string offset = query::k_offset_start; ///< -1, now, or an offset the server issued
   Live live = Live::sse;
   bool retry = true;          ///< false: a failed request is an error, not retried
   std::optional<std::uint32_t> max_retries; ///< failures in a row without progress

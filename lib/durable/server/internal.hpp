@@ -2,6 +2,7 @@
 // What the files of the Durable Streams server share (not part of the library's interface):
 // the response helpers and the in-memory state of a stream.
 
+#include "durable/protocol/headers.hpp"
 #include "durable/protocol/offset.hpp"
 #include "durable/protocol/rules.hpp"
 #include "durable/server/server.hpp"
@@ -19,10 +20,13 @@ inline constexpr std::size_t k_catchup_piece = 256 * 1024;
 inline constexpr std::size_t k_catchup_queue = 1024 * 1024;
 inline constexpr std::size_t k_sse_queue_limit = 1024 * 1024;
 inline constexpr const char* k_default_type = "application/octet-stream";
-inline constexpr const char* k_expose =
-  "Stream-Next-Offset, Stream-Cursor, Stream-Up-To-Date, Stream-Closed, Stream-TTL, "
-  "Stream-Expires-At, Stream-SSE-Data-Encoding, ETag, Location, Producer-Epoch, Producer-Seq, "
-  "Producer-Expected-Seq, Producer-Received-Seq";
+/// The response headers of the protocol that a page may read.
+inline const std::string k_expose =
+  std::string(header::k_next_offset) + ", " + header::k_cursor + ", " + header::k_up_to_date + ", "
+  + header::k_closed + ", " + header::k_ttl + ", " + header::k_expires_at + ", "
+  + header::k_sse_data_encoding + ", ETag, Location, " + header::k_producer_epoch + ", "
+  + header::k_producer_seq + ", " + header::k_producer_expected_seq + ", "
+  + header::k_producer_received_seq;
 
 inline std::int64_t now_ms()
 {
@@ -162,18 +166,18 @@ inline std::string control_event(const Server::Stream& stream, std::uint64_t off
                                  std::int64_t cursor)
 {
   const bool done = stream.meta.closed && offset >= stream.meta.tail;
-  std::string json = "{\"streamNextOffset\":\"" + format_offset(offset) + "\"";
+  std::string json = std::string("{\"") + sse_field::k_next_offset + "\":\"" + format_offset(offset) + "\"";
   if (!done) {
-    json += ",\"streamCursor\":\"" + std::to_string(cursor) + "\"";
+    json += std::string(",\"") + sse_field::k_cursor + "\":\"" + std::to_string(cursor) + "\"";
   }
   if (offset >= stream.meta.tail) {
-    json += ",\"upToDate\":true";
+    json += std::string(",\"") + sse_field::k_up_to_date + "\":true";
   }
   if (done) {
-    json += ",\"streamClosed\":true";
+    json += std::string(",\"") + sse_field::k_closed + "\":true";
   }
   json += "}";
-  return sse_event("control", json);
+  return sse_event(sse_field::k_control_event, json);
 }
 
 /// Events that many SSE readers at the same place send alike, made once per wake-up.
@@ -299,7 +303,7 @@ private:
     }
     const std::string payload = join_records(records, stream.json());
     next = records.back().position + records.back().bytes.size();
-    return sse_event("data", m_base64 ? base64(payload) : payload);
+    return sse_event(sse_field::k_data_event, m_base64 ? base64(payload) : payload);
   }
 
   void control(const Stream& stream, SseCache* cache)

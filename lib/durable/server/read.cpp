@@ -1,6 +1,7 @@
 // GET: catch-up, long-poll and SSE reads, across forks.
 
 #include "durable/server/internal.hpp"
+#include "durable/protocol/headers.hpp"
 
 #include "util/error.hpp"
 
@@ -96,24 +97,24 @@ void Server::wake_readers(const std::string& name)
   for (auto& waiter : waiters) {
     m_loop.cancel(waiter->timer);
     const auto records = collect(name, waiter->offset, k_read_chunk);
-    net::Headers headers{{"Stream-Cursor", next_cursor(now_ms(), waiter->cursor)}};
+    net::Headers headers{{header::k_cursor, next_cursor(now_ms(), waiter->cursor)}};
     if (records.empty()) {
       // Closed at the tail: the end of the stream.
-      headers.emplace_back("Stream-Next-Offset", format_offset(stream->meta.tail));
-      headers.emplace_back("Stream-Up-To-Date", "true");
+      headers.emplace_back(header::k_next_offset, format_offset(stream->meta.tail));
+      headers.emplace_back(header::k_up_to_date, "true");
       if (stream->meta.closed) {
-        headers.emplace_back("Stream-Closed", "true");
+        headers.emplace_back(header::k_closed, "true");
       }
       reply(waiter->connection, 204, headers);
       continue;
     }
     const std::string body = join_records(records, stream->json());
     const std::uint64_t end = records.back().position + records.back().bytes.size();
-    headers.emplace_back("Stream-Next-Offset", format_offset(end));
+    headers.emplace_back(header::k_next_offset, format_offset(end));
     if (end >= stream->meta.tail) {
-      headers.emplace_back("Stream-Up-To-Date", "true");
+      headers.emplace_back(header::k_up_to_date, "true");
       if (stream->meta.closed) {
-        headers.emplace_back("Stream-Closed", "true");
+        headers.emplace_back(header::k_closed, "true");
       }
     }
     headers.emplace_back("Content-Type", stream->meta.content_type);
@@ -136,13 +137,13 @@ void Server::read(const net::HttpRequest& request,
   if (stream == nullptr) {
     return;
   }
-  const auto lives = query_values(request.query, "live");
+  const auto lives = query_values(request.query, query::k_live);
   const std::string live = lives.empty() ? "" : lives.front();
-  if (!live.empty() && live != "long-poll" && live != "sse") {
+  if (!live.empty() && live != query::k_live_long_poll && live != query::k_live_sse) {
     fail(connection, 400, "live must be long-poll or sse");
     return;
   }
-  const auto offsets = query_values(request.query, "offset");
+  const auto offsets = query_values(request.query, query::k_offset);
   if (offsets.size() > 1) {
     fail(connection, 400, "one offset at a time");
     return;
@@ -168,17 +169,17 @@ void Server::read(const net::HttpRequest& request,
     fail(connection, 400, "the offset is past the end of the stream");
     return;
   }
-  const auto cursors = query_values(request.query, "cursor");
+  const auto cursors = query_values(request.query, query::k_cursor);
   const std::optional<std::string> cursor =
     cursors.empty() ? std::nullopt : std::optional<std::string>(cursors.front());
 
-  if (live == "sse") {
+  if (live == query::k_live_sse) {
     const bool binary = !is_text(meta.content_type);
     net::Headers headers = base_headers();
     headers.emplace_back("Content-Type", "text/event-stream");
     headers.emplace_back("Cache-Control", "no-cache");
     if (binary) {
-      headers.emplace_back("Stream-SSE-Data-Encoding", "base64");
+      headers.emplace_back(header::k_sse_data_encoding, "base64");
     }
     connection->start_stream(200, headers);
     if (!connection->streaming()) {
@@ -195,23 +196,23 @@ void Server::read(const net::HttpRequest& request,
   const char* empty_body = json ? "[]" : "";
   if (offset.kind == OffsetRequest::Kind::now && live.empty()) {
     net::Headers headers{{"Content-Type", meta.content_type},
-                         {"Stream-Next-Offset", format_offset(meta.tail)},
-                         {"Stream-Up-To-Date", "true"},
+                         {header::k_next_offset, format_offset(meta.tail)},
+                         {header::k_up_to_date, "true"},
                          {"Cache-Control", "no-store"},
                          {"Cross-Origin-Resource-Policy", "cross-origin"}};
     if (meta.closed) {
-      headers.emplace_back("Stream-Closed", "true");
+      headers.emplace_back(header::k_closed, "true");
     }
     reply(connection, 200, headers, empty_body);
     return;
   }
 
-  if (live == "long-poll" && from >= meta.tail) {
+  if (live == query::k_live_long_poll && from >= meta.tail) {
     if (meta.closed) {
       reply(connection, 204,
-            {{"Stream-Next-Offset", format_offset(meta.tail)},
-             {"Stream-Up-To-Date", "true"},
-             {"Stream-Closed", "true"}});
+            {{header::k_next_offset, format_offset(meta.tail)},
+             {header::k_up_to_date, "true"},
+             {header::k_closed, "true"}});
       return;
     }
     auto waiter = std::make_shared<Waiter>();
@@ -231,9 +232,9 @@ void Server::read(const net::HttpRequest& request,
       auto& waiters = current->second->waiters;
       waiters.erase(std::remove(waiters.begin(), waiters.end(), self), waiters.end());
       reply(self->connection, 204,
-            {{"Stream-Next-Offset", format_offset(current->second->meta.tail)},
-             {"Stream-Up-To-Date", "true"},
-             {"Stream-Cursor", next_cursor(now_ms(), self->cursor)}});
+            {{header::k_next_offset, format_offset(current->second->meta.tail)},
+             {header::k_up_to_date, "true"},
+             {header::k_cursor, next_cursor(now_ms(), self->cursor)}});
     });
     stream->waiters.push_back(std::move(waiter));
     return;
@@ -245,14 +246,14 @@ void Server::read(const net::HttpRequest& request,
   const std::uint64_t end = meta.tail;
   const std::string tag = etag(name, from, end, meta.closed);
   net::Headers headers{{"Content-Type", meta.content_type},
-                       {"Stream-Next-Offset", format_offset(end)},
-                       {"Stream-Up-To-Date", "true"},
+                       {header::k_next_offset, format_offset(end)},
+                       {header::k_up_to_date, "true"},
                        {"Cross-Origin-Resource-Policy", "cross-origin"}};
   if (meta.closed) {
-    headers.emplace_back("Stream-Closed", "true");
+    headers.emplace_back(header::k_closed, "true");
   }
-  if (live == "long-poll") {
-    headers.emplace_back("Stream-Cursor", next_cursor(now_ms(), cursor));
+  if (live == query::k_live_long_poll) {
+    headers.emplace_back(header::k_cursor, next_cursor(now_ms(), cursor));
   } else {
     headers.emplace_back("ETag", tag);
     if (const std::string* match = request.header("if-none-match"); match && *match == tag) {
