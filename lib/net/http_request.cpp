@@ -1,5 +1,6 @@
 #include "net/http_request.hpp"
 
+#include "net/query_string.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -119,22 +120,8 @@ bool HttpRequest::expects_continue() const
 
 std::optional<std::string> HttpRequest::query_param(std::string_view name) const
 {
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const auto eq = pair.find('=');
-    const auto key = percent_decode(pair.substr(0, eq), true);
-    if (key && *key == name) {
-      return percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1),
-                            true);
-    }
-    if (amp == std::string_view::npos) {
-      break;
-    }
-    rest.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
+  auto values = query_values(query, name);
+  return values.empty() ? std::nullopt : std::move(values.front());
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool form)

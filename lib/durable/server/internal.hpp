@@ -6,6 +6,7 @@
 #include "durable/protocol/offset.hpp"
 #include "durable/protocol/rules.hpp"
 #include "durable/server/server.hpp"
+#include "net/query_string.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -98,24 +99,12 @@ inline std::optional<std::string> stream_name(const std::string& path, const std
   return name;
 }
 
-/// Every occurrence of query parameter NAME, still encoded.
+/// Every value of query parameter NAME, a malformed one as a value no parameter accepts.
 inline std::vector<std::string> query_values(const std::string& query, std::string_view name)
 {
   std::vector<std::string> values;
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      const auto decoded = net::percent_decode(
-        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-      values.push_back(decoded ? *decoded : std::string("\x01")); // malformed: never valid
-    }
-    if (amp == std::string_view::npos) {
-      break;
-    }
-    rest.remove_prefix(amp + 1);
+  for (auto& value : net::query_values(query, name)) {
+    values.push_back(value ? std::move(*value) : std::string("\x01"));
   }
   return values;
 }
