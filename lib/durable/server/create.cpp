@@ -1,7 +1,6 @@
 // PUT: creating a stream, or a fork of one.
 
 #include "durable/server/internal.hpp"
-#include "durable/protocol/headers.hpp"
 
 #include "util/error.hpp"
 

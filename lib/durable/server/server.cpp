@@ -1,7 +1,7 @@
 // The Durable Streams server: streams in memory, routing, lookup and expiry, HEAD and DELETE.
 
 #include "durable/server/internal.hpp"
-#include "durable/protocol/headers.hpp"
+#include "durable/server/sse_reader.hpp"
 
 #include "util/error.hpp"
 #include "util/text.hpp"

@@ -1,7 +1,6 @@
 // POST: appends and closes, validated in order and stored in one write per batch.
 
 #include "durable/server/internal.hpp"
-#include "durable/protocol/headers.hpp"
 
 #include "util/error.hpp"
 
