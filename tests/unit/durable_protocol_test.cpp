@@ -3,6 +3,7 @@
 
 #include "durable/protocol/headers.hpp"
 #include "durable/protocol/offset.hpp"
+#include "durable/protocol/producer_stamp.hpp"
 #include "durable/protocol/rules.hpp"
 #include "util/error.hpp"
 
@@ -219,6 +220,18 @@ TEST(DurableProtocol, HeaderNamesHaveALowerCaseFormForRequestLookups)
             "stream-next-offset");
   EXPECT_EQ(std::string_view(durable::header::lower(durable::header::k_producer_id)), "producer-id");
   static_assert(std::string_view(durable::header::lower(durable::header::k_ttl)) == "stream-ttl");
+}
+
+} // namespace
+
+namespace {
+
+TEST(DurableProtocol, AProducerStampIsThreeHeadersAndOneTuple)
+{
+  const durable::ProducerStamp stamp{"p1", 2, 7};
+  EXPECT_EQ(stamp.headers(), (std::vector<std::pair<std::string, std::string>>{
+                               {"Producer-Id", "p1"}, {"Producer-Epoch", "2"}, {"Producer-Seq", "7"}}));
+  EXPECT_EQ(stamp.tuple(), "p1 2 7");
 }
 
 } // namespace

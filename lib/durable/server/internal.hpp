@@ -4,6 +4,7 @@
 
 #include "durable/protocol/headers.hpp"
 #include "durable/protocol/offset.hpp"
+#include "durable/protocol/producer_stamp.hpp"
 #include "durable/protocol/rules.hpp"
 #include "durable/server/server.hpp"
 #include "net/query_string.hpp"
@@ -110,12 +111,6 @@ inline std::vector<std::string> query_values(const std::string& query, std::stri
   return values;
 }
 
-struct Producer {
-  std::string id;
-  std::uint64_t epoch = 0;
-  std::uint64_t seq = 0;
-  std::string tuple() const { return id + " " + std::to_string(epoch) + " " + std::to_string(seq); }
-};
 
 
 // ---------------------------------------------------------------------------------------------

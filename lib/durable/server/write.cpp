@@ -50,7 +50,7 @@ void Server::run_writes(const std::string& name)
     const std::string* id = request.header(header::lower(header::k_producer_id));
     const std::string* epoch_text = request.header(header::lower(header::k_producer_epoch));
     const std::string* seq_text = request.header(header::lower(header::k_producer_seq));
-    std::optional<Producer> producer;
+    std::optional<ProducerStamp> producer;
     if (id != nullptr || epoch_text != nullptr || seq_text != nullptr) {
       const auto epoch = epoch_text ? parse_counter(*epoch_text) : std::nullopt;
       const auto seq = seq_text ? parse_counter(*seq_text) : std::nullopt;
@@ -59,7 +59,7 @@ void Server::run_writes(const std::string& name)
                             "non-empty id and whole numbers");
         continue;
       }
-      producer = Producer{*id, *epoch, *seq};
+      producer = ProducerStamp{*id, *epoch, *seq};
     }
     const bool close = is_true(request.header(header::lower(header::k_closed)));
     const bool close_only = close && request.body.empty();
