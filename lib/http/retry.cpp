@@ -1,5 +1,7 @@
 #include "http/retry.hpp"
 
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <ctime>
 #include <string>
@@ -39,12 +41,7 @@ std::chrono::milliseconds Backoff::wait(std::uint32_t attempt,
 std::optional<std::chrono::milliseconds> parse_retry_after(
   std::string_view value, std::chrono::system_clock::time_point now)
 {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-    value.remove_prefix(1);
-  }
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-    value.remove_suffix(1);
-  }
+  value = util::trim_ows(value);
   if (value.empty()) {
     return std::nullopt;
   }

@@ -20,18 +20,6 @@ bool is_token_char(char c)
   return std::string_view("\"(),/:;<=>?@[\\]{}").find(c) == std::string_view::npos;
 }
 
-/// TEXT without the spaces and tabs around it (RFC 9110 §5.6.3: OWS is nothing else).
-std::string_view trim(std::string_view text)
-{
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 /// Whether TEXT holds a CR, LF or NUL, which no field value may (RFC 9110 §5.5): one that
 /// got in could be echoed into a response head as a header of its own.
 bool has_line_break_or_nul(std::string_view text)
@@ -56,7 +44,7 @@ std::vector<std::string> list_items(const std::vector<std::string_view>& values)
   for (std::string_view list : values) {
     while (true) {
       const auto comma = list.find(',');
-      const auto item = trim(list.substr(0, comma));
+      const auto item = util::trim_ows(list.substr(0, comma));
       if (!item.empty()) {
         items.push_back(util::to_lower(std::string(item)));
       }
@@ -74,7 +62,7 @@ bool list_has(std::string_view list, std::string_view token)
 {
   while (!list.empty()) {
     const auto comma = list.find(',');
-    const auto item = trim(list.substr(0, comma));
+    const auto item = util::trim_ows(list.substr(0, comma));
     if (util::to_lower(std::string(item)) == token) {
       return true;
     }
@@ -208,7 +196,7 @@ ReadStatus RequestReader::read(std::string_view input, std::size_t& consumed, Ht
           return ReadStatus::head_too_large;
         }
       } else {
-        const std::string_view size_text = trim(line.substr(0, line.find(';')));
+        const std::string_view size_text = util::trim_ows(line.substr(0, line.find(';')));
         std::size_t size = 0;
         const auto [end, error] =
           std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
@@ -354,7 +342,7 @@ ReadStatus RequestReader::parse_head(std::string_view head, HttpRequest& request
     if (has_line_break_or_nul(value)) {
       return ReadStatus::bad_request;
     }
-    request.headers.emplace_back(util::to_lower(std::string(name)), std::string(trim(value)));
+    request.headers.emplace_back(util::to_lower(std::string(name)), std::string(util::trim_ows(value)));
   }
   return read_framing(request);
 }
