@@ -1,7 +1,7 @@
 #include "durable_options.hpp"
 
 #include "trace.hpp"
-#include "durable/protocol.hpp"
+#include "durable/protocol/rules.hpp"
 #include "http/request_check.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"

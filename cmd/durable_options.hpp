@@ -5,7 +5,7 @@
 
 #include "context.hpp"
 #include "request_options.hpp"
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "durable_client.hpp"
 #include "exit_codes.hpp"
-#include "durable/protocol.hpp"
+#include "durable/protocol/rules.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -3,7 +3,7 @@
 #include "exit_codes.hpp"
 #include "signal_watch.hpp"
 
-#include "durable/server.hpp"
+#include "durable/server/server.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
 #include "store/disk_store.hpp"

@@ -11,6 +11,7 @@
 #include "shared_options.hpp"
 #include "tail_options.hpp"
 #include "trace.hpp"
+#include "durable/protocol/headers.hpp"
 #include "http/event_source.hpp"
 #include "http/httplib_transport.hpp"
 #include "http/request_check.hpp"
@@ -118,7 +119,8 @@ int run_tail(const TailOptions& options, const Context& context)
   http::EventSource event_source(transport, std::move(source), handler);
   if (sink.read(event_source) == http::EventSource::End::durable_stream) {
     if (context.verbosity > 0) {
-      std::cerr << "sse: a Durable Streams stream (Stream-Next-Offset): reading it as one" << std::endl;
+      std::cerr << "sse: a Durable Streams stream (" << durable::header::k_next_offset
+                << "): reading it as one" << std::endl;
     }
     return run_durable_tail(options, context);
   }

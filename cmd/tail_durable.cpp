@@ -6,7 +6,7 @@
 #include "event_sink.hpp"
 #include "tail_options.hpp"
 #include "trace.hpp"
-#include "durable/reader.hpp"
+#include "durable/client/reader.hpp"
 #include "http/httplib_transport.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"

@@ -54,6 +54,7 @@ public:
     m_head = head;
     const int status = head.status;
     if (m_detect_durable && status >= 200 && status < 300
+        // Spelled here, not taken from durable/protocol/headers.hpp: http sits below durable.
         && find_header(head.headers, "Stream-Next-Offset")) {
       m_kind = Kind::durable;
       return false;
@@ -169,11 +170,7 @@ EventSource::EventSource(Transport& transport, EventSourceOptions options,
 
 void EventSource::interrupt()
 {
-  {
-    std::lock_guard lock(m_wait_mutex);
-    m_interrupted = true;
-  }
-  m_wait_done.notify_all();
+  m_wait.interrupt();
   m_transport.cancel();
 }
 
@@ -253,9 +250,7 @@ EventSource::End EventSource::run()
     }
     case Connection::Kind::retryable:
       why = status_text(head);
-      if (const auto value = find_header(head.headers, "Retry-After")) {
-        retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
-      }
+      retry_after = http::retry_after(head.headers);
       break;
     case Connection::Kind::stream:
     case Connection::Kind::none:
@@ -301,16 +296,13 @@ EventSource::End EventSource::run()
     const milliseconds wait = backoff.wait(attempt, retry_after);
     ++attempt;
     m_handler.on_reconnect(wait, why);
-    const Clock::time_point wake = Clock::now() + wait;
-    {
-      std::unique_lock lock(m_wait_mutex);
-      m_wait_done.wait_until(lock, std::min(wake, deadline), [this] { return m_interrupted; });
-      if (m_interrupted) {
-        return End::finished;
-      }
-    }
-    if (wake >= deadline) {
+    switch (m_wait.wait(wait, deadline)) {
+    case InterruptibleWait::End::interrupted:
+      return End::finished;
+    case InterruptibleWait::End::deadline:
       throw timed_out();
+    case InterruptibleWait::End::elapsed:
+      break;
     }
   }
 }

@@ -3,12 +3,11 @@
 // for scripts: Last-Event-ID, retry:, backoff with jitter, Retry-After, 204 to stop, fatal 4xx,
 // no silent re-send of non-GET requests, and total and idle timeouts.
 
+#include "http/retry.hpp"
 #include "http/transport.hpp"
 #include "sse/parser.hpp"
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -98,9 +97,7 @@ private:
   sse::Parser m_parser;
   std::uint64_t m_events_this_connection = 0;
   std::optional<std::chrono::milliseconds> m_server_retry;
-  std::mutex m_wait_mutex;
-  std::condition_variable m_wait_done;
-  bool m_interrupted = false;
+  InterruptibleWait m_wait;
 };
 
 } // namespace http

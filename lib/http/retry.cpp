@@ -1,5 +1,7 @@
 #include "http/retry.hpp"
 
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <ctime>
 #include <string>
@@ -39,12 +41,7 @@ std::chrono::milliseconds Backoff::wait(std::uint32_t attempt,
 std::optional<std::chrono::milliseconds> parse_retry_after(
   std::string_view value, std::chrono::system_clock::time_point now)
 {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-    value.remove_prefix(1);
-  }
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-    value.remove_suffix(1);
-  }
+  value = util::trim_ows(value);
   if (value.empty()) {
     return std::nullopt;
   }
@@ -69,6 +66,42 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
     return std::chrono::milliseconds(0);
   }
   return std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
+}
+
+std::optional<std::chrono::milliseconds> retry_after(const Headers& headers)
+{
+  const auto value = find_header(headers, "Retry-After");
+  if (!value) {
+    return std::nullopt;
+  }
+  return parse_retry_after(*value, std::chrono::system_clock::now());
+}
+
+InterruptibleWait::End InterruptibleWait::wait(std::chrono::milliseconds delay,
+                                               Clock::time_point deadline)
+{
+  const Clock::time_point wake = Clock::now() + delay;
+  std::unique_lock lock(m_mutex);
+  m_interrupt.wait_until(lock, std::min(wake, deadline), [this] { return m_interrupted; });
+  if (m_interrupted) {
+    return End::interrupted;
+  }
+  return wake >= deadline ? End::deadline : End::elapsed;
+}
+
+void InterruptibleWait::interrupt()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_interrupted = true;
+  }
+  m_interrupt.notify_all();
+}
+
+bool InterruptibleWait::interrupted() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_interrupted;
 }
 
 } // namespace http

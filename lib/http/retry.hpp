@@ -1,9 +1,15 @@
 #pragma once
-// How long to wait before reconnecting: the server's retry: value as the floor, exponential
-// growth with jitter above it, a cap, and the server's Retry-After when it gives one.
+// The one retry primitive of every retry loop (tail, durable reads, the durable client): how
+// long to wait (the server's retry: value as the floor, exponential growth with jitter above
+// it, a cap, and Retry-After as a floor under that cap), and the wait itself, which another
+// thread can end at once.
+
+#include "http/transport.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -40,5 +46,32 @@ private:
 /// is neither; a date in the past is zero.
 std::optional<std::chrono::milliseconds> parse_retry_after(
   std::string_view value, std::chrono::system_clock::time_point now);
+
+/// The Retry-After of a reply's HEADERS, relative to now (see parse_retry_after).
+std::optional<std::chrono::milliseconds> retry_after(const Headers& headers);
+
+/// The wait between two attempts. interrupt() from another thread (a closed stdout, a signal
+/// watcher) ends it at once: a condition variable, not a sleep, so that a minute's Retry-After
+/// does not hold up a command that was asked to stop.
+class InterruptibleWait {
+public:
+  using Clock = std::chrono::steady_clock;
+  enum class End {
+    elapsed,     ///< the whole delay passed
+    deadline,    ///< the deadline came first: the caller's --timeout is over
+    interrupted, ///< interrupt() was called, now or before
+  };
+
+  /// Waits DELAY, or until DEADLINE when that is sooner, or until interrupt().
+  End wait(std::chrono::milliseconds delay, Clock::time_point deadline = Clock::time_point::max());
+  /// Ends the current wait and every later one; thread-safe.
+  void interrupt();
+  bool interrupted() const;
+
+private:
+  mutable std::mutex m_mutex;
+  std::condition_variable m_interrupt;
+  bool m_interrupted = false;
+};
 
 } // namespace http

@@ -52,13 +52,7 @@ CorsPolicy CorsPolicy::parse(const std::vector<std::string>& values)
     std::string_view rest = value;
     while (true) {
       const auto comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
-        item.remove_prefix(1);
-      }
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
-        item.remove_suffix(1);
-      }
+      std::string_view item = util::trim_ows(rest.substr(0, comma));
       if (item == "*") {
         policy.m_any = true;
       } else {

@@ -1,5 +1,6 @@
 #include "net/http_request.hpp"
 
+#include "net/query_string.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -17,18 +18,6 @@ bool is_token_char(char c)
     return false;
   }
   return std::string_view("\"(),/:;<=>?@[\\]{}").find(c) == std::string_view::npos;
-}
-
-/// TEXT without the spaces and tabs around it (RFC 9110 §5.6.3: OWS is nothing else).
-std::string_view trim(std::string_view text)
-{
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 /// Whether TEXT holds a CR, LF or NUL, which no field value may (RFC 9110 §5.5): one that
@@ -55,7 +44,7 @@ std::vector<std::string> list_items(const std::vector<std::string_view>& values)
   for (std::string_view list : values) {
     while (true) {
       const auto comma = list.find(',');
-      const auto item = trim(list.substr(0, comma));
+      const auto item = util::trim_ows(list.substr(0, comma));
       if (!item.empty()) {
         items.push_back(util::to_lower(std::string(item)));
       }
@@ -73,7 +62,7 @@ bool list_has(std::string_view list, std::string_view token)
 {
   while (!list.empty()) {
     const auto comma = list.find(',');
-    const auto item = trim(list.substr(0, comma));
+    const auto item = util::trim_ows(list.substr(0, comma));
     if (util::to_lower(std::string(item)) == token) {
       return true;
     }
@@ -119,22 +108,8 @@ bool HttpRequest::expects_continue() const
 
 std::optional<std::string> HttpRequest::query_param(std::string_view name) const
 {
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const auto eq = pair.find('=');
-    const auto key = percent_decode(pair.substr(0, eq), true);
-    if (key && *key == name) {
-      return percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1),
-                            true);
-    }
-    if (amp == std::string_view::npos) {
-      break;
-    }
-    rest.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
+  auto values = query_values(query, name);
+  return values.empty() ? std::nullopt : std::move(values.front());
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool form)
@@ -221,7 +196,7 @@ ReadStatus RequestReader::read(std::string_view input, std::size_t& consumed, Ht
           return ReadStatus::head_too_large;
         }
       } else {
-        const std::string_view size_text = trim(line.substr(0, line.find(';')));
+        const std::string_view size_text = util::trim_ows(line.substr(0, line.find(';')));
         std::size_t size = 0;
         const auto [end, error] =
           std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
@@ -367,7 +342,7 @@ ReadStatus RequestReader::parse_head(std::string_view head, HttpRequest& request
     if (has_line_break_or_nul(value)) {
       return ReadStatus::bad_request;
     }
-    request.headers.emplace_back(util::to_lower(std::string(name)), std::string(trim(value)));
+    request.headers.emplace_back(util::to_lower(std::string(name)), std::string(util::trim_ows(value)));
   }
   return read_framing(request);
 }

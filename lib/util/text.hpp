@@ -17,6 +17,18 @@ inline std::string to_lower(std::string_view text)
   return out;
 }
 
+/// TEXT without the spaces and tabs around it (RFC 9110 §5.6.3: OWS is nothing else).
+inline std::string_view trim_ows(std::string_view text)
+{
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
 /// The value of the hexadecimal digit C, or -1.
 inline int hex_value(char c)
 {

@@ -1,8 +1,8 @@
 // durable::Batcher: messages pushed by one thread, gathered into request bodies for another.
 // Threads synchronise through the batcher itself and futures with deadlines, never sleeps.
 
-#include "durable/batcher.hpp"
-#include "durable/protocol.hpp"
+#include "durable/client/batcher.hpp"
+#include "durable/protocol/rules.hpp"
 
 #include <gtest/gtest.h>
 

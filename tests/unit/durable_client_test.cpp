@@ -1,7 +1,7 @@
 // durable::Client against a fake transport: which failures are retried, how refusals read,
 // the requests each operation sends, and stream names resolved to URLs.
 
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
 #include "durable_test_support.hpp"
 #include "fake_transport.hpp"
 #include "util/error.hpp"
@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -74,6 +76,21 @@ TEST(DurableClient, RetryAfterIsAFloorForTheWait)
   EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{1000ms}));
 }
 
+TEST(DurableClient, ARetryAfterBelowTheBackoffLeavesTheBackoff)
+{
+  FakeTransport transport;
+  transport.responses = {reply(503, {{"Retry-After", "0"}}), reply(204, {{"Stream-Next-Offset", "o"}})};
+  auto policy = fast();
+  policy.initial = 20ms;
+  policy.cap = 5s;
+  durable::Client client(transport, base(), policy);
+  std::vector<std::chrono::milliseconds> waits;
+  client.on_retry = [&](const std::string&, std::chrono::milliseconds wait) { waits.push_back(wait); };
+  client.close();
+  ASSERT_EQ(waits.size(), 1U);
+  EXPECT_GE(waits[0], 20ms);
+}
+
 TEST(DurableClient, ARetryAfterOfYearsWaitsNoLongerThanTheCap)
 {
   FakeTransport transport;
@@ -85,6 +102,36 @@ TEST(DurableClient, ARetryAfterOfYearsWaitsNoLongerThanTheCap)
   client.on_retry = [&](const std::string&, std::chrono::milliseconds wait) { waits.push_back(wait); };
   client.close();
   EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{20ms}));
+}
+
+TEST(DurableClient, InterruptEndsTheWaitBeforeARetryAtOnce)
+{
+  FakeTransport transport;
+  transport.responses = {reply(503, {{"Retry-After", "60"}})};
+  auto policy = fast();
+  policy.cap = 60s;
+  durable::Client client(transport, base(), policy);
+  std::promise<void> waiting;
+  client.on_retry = [&](const std::string&, std::chrono::milliseconds) { waiting.set_value(); };
+  std::thread interrupter([&] {
+    waiting.get_future().wait();
+    client.interrupt();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(client.close(), util::Error);
+  interrupter.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s); // not the minute Retry-After asked
+  EXPECT_EQ(transport.requests.size(), 1U);
+}
+
+TEST(DurableClient, AnInterruptedClientSendsNothingMore)
+{
+  FakeTransport transport;
+  transport.responses = {reply(204, {{"Stream-Next-Offset", "o"}})};
+  durable::Client client(transport, base(), fast());
+  client.interrupt();
+  EXPECT_THROW(client.close(), util::Error);
+  EXPECT_TRUE(transport.requests.empty());
 }
 
 TEST(DurableClient, ARequestTheTransportCannotSendIsAUsageErrorNotRetried)

@@ -1,7 +1,7 @@
 // durable::JsonArraySplitter: a JSON array body arriving in pieces, split into its elements,
 // whatever the element kinds, whitespace and chunk boundaries; malformed bodies are errors.
 
-#include "durable/json_splitter.hpp"
+#include "durable/protocol/json_splitter.hpp"
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>

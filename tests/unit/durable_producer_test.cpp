@@ -1,8 +1,8 @@
 // durable::IdempotentProducer against a fake transport: the Producer-Id/Epoch/Seq tuple on every POST,
 // one seq per request and the same one on a retry, 204 duplicates, claims, refusals, Stream-Seq.
 
-#include "durable/client.hpp"
-#include "durable/producer.hpp"
+#include "durable/client/client.hpp"
+#include "durable/client/idempotent_producer.hpp"
 #include "durable_test_support.hpp"
 #include "fake_transport.hpp"
 #include "util/error.hpp"

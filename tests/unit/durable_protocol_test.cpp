@@ -1,8 +1,10 @@
 // The small rules of the Durable Streams wire format: offsets, TTL, timestamps, counters,
 // cursors, base64, JSON messages and SSE framing.
 
-#include "durable/offset.hpp"
-#include "durable/protocol.hpp"
+#include "durable/protocol/headers.hpp"
+#include "durable/protocol/offset.hpp"
+#include "durable/protocol/producer_stamp.hpp"
+#include "durable/protocol/rules.hpp"
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -205,6 +207,31 @@ TEST(DurableProtocol, Base64RefusesWhatIsNotPaddedBase64)
   for (const char* text : {"Z", "Zg", "Zm8", "Zm9vY", "Zm9vYm", "Zm9vYmF"}) {
     EXPECT_FALSE(durable::decode_base64(text)) << text;
   }
+}
+
+} // namespace
+
+namespace {
+
+TEST(DurableProtocol, HeaderNamesHaveALowerCaseFormForRequestLookups)
+{
+  // net::HttpRequest keeps request header names in lower case; the server looks them up so.
+  EXPECT_EQ(std::string_view(durable::header::lower(durable::header::k_next_offset)),
+            "stream-next-offset");
+  EXPECT_EQ(std::string_view(durable::header::lower(durable::header::k_producer_id)), "producer-id");
+  static_assert(std::string_view(durable::header::lower(durable::header::k_ttl)) == "stream-ttl");
+}
+
+} // namespace
+
+namespace {
+
+TEST(DurableProtocol, AProducerStampIsThreeHeadersAndOneTuple)
+{
+  const durable::ProducerStamp stamp{"p1", 2, 7};
+  EXPECT_EQ(stamp.headers(), (std::vector<std::pair<std::string, std::string>>{
+                               {"Producer-Id", "p1"}, {"Producer-Epoch", "2"}, {"Producer-Seq", "7"}}));
+  EXPECT_EQ(stamp.tuple(), "p1 2 7");
 }
 
 } // namespace

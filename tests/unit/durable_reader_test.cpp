@@ -1,8 +1,8 @@
 // durable::Reader against a fake transport: catch-up until the tail, long-poll and SSE live
 // reads, the query it sends, and exactly-once delivery across broken connections.
 
-#include "durable/protocol.hpp"
-#include "durable/reader.hpp"
+#include "durable/protocol/rules.hpp"
+#include "durable/client/reader.hpp"
 #include "durable_test_support.hpp"
 #include "fake_transport.hpp"
 #include "util/error.hpp"
@@ -488,6 +488,26 @@ TEST(DurableReader, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
   Waits recorder;
   EXPECT_EQ(Reader(transport, o, recorder).run(), Reader::End::up_to_date);
   EXPECT_EQ(recorder.waits, (std::vector<std::chrono::milliseconds>{20ms}));
+}
+
+TEST(DurableReader, RetryAfterIsAFloorNotAReplacementForTheWait)
+{
+  struct Waits : Recorder {
+    std::vector<std::chrono::milliseconds> waits;
+    void on_retry(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+  };
+  FakeTransport transport;
+  // Retry-After: 0 asks for less than the backoff: the backoff stands; 1 s asks for more.
+  transport.responses = {failure(503, {{"Retry-After", "0"}}), failure(503, {{"Retry-After", "1"}}),
+                         text("o1", {"ab"}, true)};
+  auto o = options(Live::none);
+  o.initial_backoff = 20ms;
+  o.max_backoff = 5s;
+  Waits recorder;
+  EXPECT_EQ(Reader(transport, o, recorder).run(), Reader::End::up_to_date);
+  ASSERT_EQ(recorder.waits.size(), 2U);
+  EXPECT_GE(recorder.waits[0], 20ms);
+  EXPECT_EQ(recorder.waits[1], 1000ms);
 }
 
 TEST(DurableReader, AServerThatNeverMovesOnIsBadInputNotALoop)

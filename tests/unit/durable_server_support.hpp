@@ -4,7 +4,7 @@
 // a chosen size, and a client on a blocking socket that sends raw (possibly pipelined)
 // requests and parses the responses. Every read has a deadline.
 
-#include "durable/server.hpp"
+#include "durable/server/server.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
 #include "store/memory_store.hpp"

@@ -3,7 +3,7 @@
 // pieces with bounded memory.
 
 #include "durable_server_support.hpp"
-#include "durable/offset.hpp"
+#include "durable/protocol/offset.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // What the tests of the Durable Streams client, producer and reader share: a fast retry policy,
 // a stream URL, scripted replies, and catching the error a call throws.
 
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
 #include "fake_transport.hpp"
 #include "util/error.hpp"
 

@@ -114,6 +114,26 @@ TEST(HttpEventSource, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
   EXPECT_EQ(recorder.waits, (std::vector<std::chrono::milliseconds>{20ms}));
 }
 
+TEST(HttpEventSource, RetryAfterIsAFloorNotAReplacementForTheWait)
+{
+  struct Waits : Recorder {
+    std::vector<std::chrono::milliseconds> waits;
+    void on_reconnect(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+  };
+  FakeTransport transport;
+  // Retry-After: 0 asks for less than the backoff: the backoff stands; 1 s asks for more.
+  transport.responses = {{503, {{"Retry-After", "0"}}, {}}, {503, {{"Retry-After", "1"}}, {}},
+                         {204, {}, {}}};
+  auto o = options();
+  o.retry = 20ms;
+  o.max_backoff = 5s;
+  Waits recorder;
+  http::EventSource(transport, o, recorder).run();
+  ASSERT_EQ(recorder.waits.size(), 2U);
+  EXPECT_GE(recorder.waits[0], 20ms);
+  EXPECT_EQ(recorder.waits[1], 1000ms);
+}
+
 TEST(HttpEventSource, ARequestTheTransportCannotSendIsAUsageErrorNotRetried)
 {
   FakeTransport transport;

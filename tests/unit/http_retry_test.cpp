@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -59,6 +62,45 @@ TEST(HttpRetry, RetryAfterIsAFloorThatTheCapBounds)
   const auto years = http::parse_retry_after("99999999", std::chrono::system_clock::now());
   EXPECT_EQ(backoff.wait(0, years), 5000ms);
   EXPECT_EQ(backoff.wait(7, years), 5000ms);
+}
+
+TEST(HttpRetry, RetryAfterIsReadFromTheHeadersOfAReply)
+{
+  EXPECT_EQ(http::retry_after({{"retry-after", " 2 "}}), 2000ms);
+  EXPECT_EQ(http::retry_after({{"Content-Type", "text/plain"}}), std::nullopt);
+  EXPECT_EQ(http::retry_after({{"Retry-After", "soon"}}), std::nullopt);
+}
+
+TEST(HttpRetry, AWaitLastsItsDelay)
+{
+  http::InterruptibleWait wait;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(wait.wait(20ms), http::InterruptibleWait::End::elapsed);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+}
+
+TEST(HttpRetry, AWaitEndsAtTheDeadlineWhenThatIsSooner)
+{
+  http::InterruptibleWait wait;
+  const auto deadline = std::chrono::steady_clock::now() + 20ms;
+  EXPECT_EQ(wait.wait(60s, deadline), http::InterruptibleWait::End::deadline);
+  EXPECT_GE(std::chrono::steady_clock::now(), deadline);
+}
+
+TEST(HttpRetry, InterruptFromAnotherThreadEndsAWaitAtOnce)
+{
+  http::InterruptibleWait wait;
+  std::thread interrupter([&] {
+    std::this_thread::sleep_for(20ms);
+    wait.interrupt();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(wait.wait(60s), http::InterruptibleWait::End::interrupted);
+  interrupter.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_TRUE(wait.interrupted());
+  // Once interrupted, every later wait ends at once too: the caller is stopping.
+  EXPECT_EQ(wait.wait(60s), http::InterruptibleWait::End::interrupted);
 }
 
 } // namespace

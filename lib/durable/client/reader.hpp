@@ -3,13 +3,13 @@
 // tail, then live reads by SSE or long-poll, resuming from the last offset with the cursor
 // after every end or failure. EOF is Stream-Closed and nothing else. Offsets are opaque.
 
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
+#include "durable/protocol/headers.hpp"
+#include "http/retry.hpp"
 #include "http/transport.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +20,7 @@ enum class Live { sse, long_poll, none };
 
 struct ReaderOptions {
   http::Request request;      ///< the stream URL and the headers every request carries
-  std::string offset = "-1";  ///< -1, now, or an offset the server issued
+  std::string offset = query::k_offset_start; ///< -1, now, or an offset the server issued
   Live live = Live::sse;
   bool retry = true;          ///< false: a failed request is an error, not retried
   std::optional<std::uint32_t> max_retries; ///< failures in a row without progress
@@ -100,9 +100,7 @@ private:
   // Units (bytes, or messages of a JSON stream) delivered from a response that broke before
   // it ended: a retry from the same offset gets the same data again, and skips them.
   std::uint64_t m_delivered = 0;
-  std::mutex m_wait_mutex;
-  std::condition_variable m_wait_done;
-  bool m_interrupted = false;
+  http::InterruptibleWait m_wait;
 };
 
 /// The query string for a read: parameters sorted by key (DIGEST.md §5), values escaped.

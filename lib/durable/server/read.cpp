@@ -1,7 +1,8 @@
 // GET: catch-up, long-poll and SSE reads, across forks.
 
-#include "durable/server_internal.hpp"
-
+#include "durable/server/catch_up.hpp"
+#include "durable/server/internal.hpp"
+#include "durable/server/sse_reader.hpp"
 #include "util/error.hpp"
 
 #include <limits>
@@ -96,24 +97,24 @@ void Server::wake_readers(const std::string& name)
   for (auto& waiter : waiters) {
     m_loop.cancel(waiter->timer);
     const auto records = collect(name, waiter->offset, k_read_chunk);
-    net::Headers headers{{"Stream-Cursor", next_cursor(now_ms(), waiter->cursor)}};
+    net::Headers headers{{header::k_cursor, next_cursor(now_ms(), waiter->cursor)}};
     if (records.empty()) {
       // Closed at the tail: the end of the stream.
-      headers.emplace_back("Stream-Next-Offset", format_offset(stream->meta.tail));
-      headers.emplace_back("Stream-Up-To-Date", "true");
+      headers.emplace_back(header::k_next_offset, format_offset(stream->meta.tail));
+      headers.emplace_back(header::k_up_to_date, "true");
       if (stream->meta.closed) {
-        headers.emplace_back("Stream-Closed", "true");
+        headers.emplace_back(header::k_closed, "true");
       }
       reply(waiter->connection, 204, headers);
       continue;
     }
     const std::string body = join_records(records, stream->json());
     const std::uint64_t end = records.back().position + records.back().bytes.size();
-    headers.emplace_back("Stream-Next-Offset", format_offset(end));
+    headers.emplace_back(header::k_next_offset, format_offset(end));
     if (end >= stream->meta.tail) {
-      headers.emplace_back("Stream-Up-To-Date", "true");
+      headers.emplace_back(header::k_up_to_date, "true");
       if (stream->meta.closed) {
-        headers.emplace_back("Stream-Closed", "true");
+        headers.emplace_back(header::k_closed, "true");
       }
     }
     headers.emplace_back("Content-Type", stream->meta.content_type);
@@ -136,13 +137,13 @@ void Server::read(const net::HttpRequest& request,
   if (stream == nullptr) {
     return;
   }
-  const auto lives = query_values(request.query, "live");
+  const auto lives = query_values(request.query, query::k_live);
   const std::string live = lives.empty() ? "" : lives.front();
-  if (!live.empty() && live != "long-poll" && live != "sse") {
+  if (!live.empty() && live != query::k_live_long_poll && live != query::k_live_sse) {
     fail(connection, 400, "live must be long-poll or sse");
     return;
   }
-  const auto offsets = query_values(request.query, "offset");
+  const auto offsets = query_values(request.query, query::k_offset);
   if (offsets.size() > 1) {
     fail(connection, 400, "one offset at a time");
     return;
@@ -168,17 +169,17 @@ void Server::read(const net::HttpRequest& request,
     fail(connection, 400, "the offset is past the end of the stream");
     return;
   }
-  const auto cursors = query_values(request.query, "cursor");
+  const auto cursors = query_values(request.query, query::k_cursor);
   const std::optional<std::string> cursor =
     cursors.empty() ? std::nullopt : std::optional<std::string>(cursors.front());
 
-  if (live == "sse") {
+  if (live == query::k_live_sse) {
     const bool binary = !is_text(meta.content_type);
     net::Headers headers = base_headers();
     headers.emplace_back("Content-Type", "text/event-stream");
     headers.emplace_back("Cache-Control", "no-cache");
     if (binary) {
-      headers.emplace_back("Stream-SSE-Data-Encoding", "base64");
+      headers.emplace_back(header::k_sse_data_encoding, "base64");
     }
     connection->start_stream(200, headers);
     if (!connection->streaming()) {
@@ -195,23 +196,23 @@ void Server::read(const net::HttpRequest& request,
   const char* empty_body = json ? "[]" : "";
   if (offset.kind == OffsetRequest::Kind::now && live.empty()) {
     net::Headers headers{{"Content-Type", meta.content_type},
-                         {"Stream-Next-Offset", format_offset(meta.tail)},
-                         {"Stream-Up-To-Date", "true"},
+                         {header::k_next_offset, format_offset(meta.tail)},
+                         {header::k_up_to_date, "true"},
                          {"Cache-Control", "no-store"},
                          {"Cross-Origin-Resource-Policy", "cross-origin"}};
     if (meta.closed) {
-      headers.emplace_back("Stream-Closed", "true");
+      headers.emplace_back(header::k_closed, "true");
     }
     reply(connection, 200, headers, empty_body);
     return;
   }
 
-  if (live == "long-poll" && from >= meta.tail) {
+  if (live == query::k_live_long_poll && from >= meta.tail) {
     if (meta.closed) {
       reply(connection, 204,
-            {{"Stream-Next-Offset", format_offset(meta.tail)},
-             {"Stream-Up-To-Date", "true"},
-             {"Stream-Closed", "true"}});
+            {{header::k_next_offset, format_offset(meta.tail)},
+             {header::k_up_to_date, "true"},
+             {header::k_closed, "true"}});
       return;
     }
     auto waiter = std::make_shared<Waiter>();
@@ -231,9 +232,9 @@ void Server::read(const net::HttpRequest& request,
       auto& waiters = current->second->waiters;
       waiters.erase(std::remove(waiters.begin(), waiters.end(), self), waiters.end());
       reply(self->connection, 204,
-            {{"Stream-Next-Offset", format_offset(current->second->meta.tail)},
-             {"Stream-Up-To-Date", "true"},
-             {"Stream-Cursor", next_cursor(now_ms(), self->cursor)}});
+            {{header::k_next_offset, format_offset(current->second->meta.tail)},
+             {header::k_up_to_date, "true"},
+             {header::k_cursor, next_cursor(now_ms(), self->cursor)}});
     });
     stream->waiters.push_back(std::move(waiter));
     return;
@@ -245,14 +246,14 @@ void Server::read(const net::HttpRequest& request,
   const std::uint64_t end = meta.tail;
   const std::string tag = etag(name, from, end, meta.closed);
   net::Headers headers{{"Content-Type", meta.content_type},
-                       {"Stream-Next-Offset", format_offset(end)},
-                       {"Stream-Up-To-Date", "true"},
+                       {header::k_next_offset, format_offset(end)},
+                       {header::k_up_to_date, "true"},
                        {"Cross-Origin-Resource-Policy", "cross-origin"}};
   if (meta.closed) {
-    headers.emplace_back("Stream-Closed", "true");
+    headers.emplace_back(header::k_closed, "true");
   }
-  if (live == "long-poll") {
-    headers.emplace_back("Stream-Cursor", next_cursor(now_ms(), cursor));
+  if (live == query::k_live_long_poll) {
+    headers.emplace_back(header::k_cursor, next_cursor(now_ms(), cursor));
   } else {
     headers.emplace_back("ETag", tag);
     if (const std::string* match = request.header("if-none-match"); match && *match == tag) {
@@ -274,73 +275,6 @@ void Server::read(const net::HttpRequest& request,
   head.insert(head.end(), headers.begin(), headers.end());
   connection->start_stream(200, head);
   body->pump();
-}
-
-Server::CatchUp::CatchUp(Server& server, std::string name, const Stream& stream,
-                         std::shared_ptr<net::Connection> connection, std::uint64_t from,
-                         std::uint64_t end)
-  : m_server(server), m_alive(server.m_alive), m_name(std::move(name)), m_life(stream.life),
-    m_connection(std::move(connection)), m_next(from), m_end(end), m_json(stream.json())
-{
-}
-
-std::string Server::CatchUp::next_piece(std::size_t max_bytes)
-{
-  std::string piece;
-  if (m_json && !m_opened) {
-    piece += '[';
-    m_opened = true;
-  }
-  if (m_next < m_end && !m_failed) {
-    const std::uint64_t before = m_next;
-    const std::uint64_t left = m_end - m_next;
-    const std::size_t expected = left < max_bytes ? static_cast<std::size_t>(left) : max_bytes;
-    piece.reserve(piece.size() + expected + (m_json ? expected / 32 + 2 : 0));
-    // Bytes are cut at MAX_BYTES; JSON messages are given whole.
-    const std::uint64_t until = m_json ? m_end : m_next + expected;
-    m_next = m_server.visit(m_name, m_next, until, max_bytes,
-                            [this, &piece](std::uint64_t, std::string_view bytes) {
-                              if (m_json && m_messages++ > 0) {
-                                piece += ',';
-                              }
-                              piece.append(bytes);
-                            });
-    m_failed = m_next == before;
-  }
-  if (m_json && !m_closed && (m_next >= m_end || m_failed)) {
-    piece += ']';
-    m_closed = true;
-  }
-  return piece;
-}
-
-bool Server::CatchUp::done() const
-{
-  return m_next >= m_end && (!m_json || m_closed);
-}
-
-void Server::CatchUp::pump()
-{
-  if (!m_connection->open() || !m_connection->streaming()) {
-    return; // the reader went (or a HEAD got the head only)
-  }
-  if (!*m_alive || m_life.expired()) {
-    m_connection->abort(); // the stream was deleted: the answer cannot be finished
-    return;
-  }
-  while (!done() && m_connection->queued_bytes() < k_catchup_queue) {
-    std::string piece = next_piece(k_catchup_piece);
-    if (m_failed) {
-      m_connection->abort();
-      return;
-    }
-    m_connection->write_owned(std::move(piece));
-  }
-  if (done()) {
-    m_connection->end_stream();
-    return;
-  }
-  m_connection->when_drained(k_catchup_queue / 2, [self = shared_from_this()]() { self->pump(); });
 }
 
 } // namespace durable

@@ -1,4 +1,4 @@
-#include "durable/batcher.hpp"
+#include "durable/client/batcher.hpp"
 
 namespace durable {
 

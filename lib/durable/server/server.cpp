@@ -1,6 +1,7 @@
 // The Durable Streams server: streams in memory, routing, lookup and expiry, HEAD and DELETE.
 
-#include "durable/server_internal.hpp"
+#include "durable/server/internal.hpp"
+#include "durable/server/sse_reader.hpp"
 
 #include "util/error.hpp"
 #include "util/text.hpp"
@@ -13,10 +14,11 @@ namespace {
 
 constexpr const char* k_methods = "GET, POST, PUT, DELETE, HEAD, OPTIONS";
 // The request headers of the protocol that a page may send.
-constexpr const char* k_request_headers =
-  "Authorization, Content-Type, If-None-Match, Last-Event-ID, Stream-TTL, Stream-Expires-At, "
-  "Stream-Closed, Stream-Seq, Stream-Forked-From, Stream-Fork-Offset, Stream-Fork-Sub-Offset, "
-  "Producer-Id, Producer-Epoch, Producer-Seq";
+const std::string k_request_headers =
+  std::string("Authorization, Content-Type, If-None-Match, Last-Event-ID, ") + header::k_ttl + ", "
+  + header::k_expires_at + ", " + header::k_closed + ", " + header::k_seq + ", "
+  + header::k_forked_from + ", " + header::k_fork_offset + ", " + header::k_fork_sub_offset + ", "
+  + header::k_producer_id + ", " + header::k_producer_epoch + ", " + header::k_producer_seq;
 
 } // namespace
 
@@ -89,8 +91,8 @@ void Server::shutdown()
     for (auto& waiter : stream->waiters) {
       m_loop.cancel(waiter->timer);
       reply(waiter->connection, 204,
-            {{"Stream-Next-Offset", format_offset(stream->meta.tail)},
-             {"Stream-Up-To-Date", "true"}});
+            {{header::k_next_offset, format_offset(stream->meta.tail)},
+             {header::k_up_to_date, "true"}});
     }
     stream->waiters.clear();
   }
@@ -329,17 +331,17 @@ void Server::head(const std::shared_ptr<net::Connection>& connection, const std:
   }
   const auto& meta = stream->meta;
   net::Headers headers{{"Content-Type", meta.content_type},
-                       {"Stream-Next-Offset", format_offset(meta.tail)},
+                       {header::k_next_offset, format_offset(meta.tail)},
                        {"Cache-Control", "no-store"},
                        {"ETag", etag(name, 0, meta.tail, meta.closed)}};
   if (meta.ttl_seconds) {
-    headers.emplace_back("Stream-TTL", std::to_string(*meta.ttl_seconds));
+    headers.emplace_back(header::k_ttl, std::to_string(*meta.ttl_seconds));
   }
   if (meta.expires_at) {
-    headers.emplace_back("Stream-Expires-At", *meta.expires_at);
+    headers.emplace_back(header::k_expires_at, *meta.expires_at);
   }
   if (meta.closed) {
-    headers.emplace_back("Stream-Closed", "true");
+    headers.emplace_back(header::k_closed, "true");
   }
   reply(connection, 200, headers);
 }

@@ -1,7 +1,8 @@
-#include "durable/reader.hpp"
+#include "durable/client/reader.hpp"
 
-#include "durable/json_splitter.hpp"
-#include "durable/protocol.hpp"
+#include "durable/protocol/headers.hpp"
+#include "durable/protocol/json_splitter.hpp"
+#include "durable/protocol/rules.hpp"
 #include "http/describe.hpp"
 #include "http/request_check.hpp"
 #include "http/retry.hpp"
@@ -120,12 +121,12 @@ std::string read_query(const std::string& offset, std::optional<std::string_view
 {
   std::string query;
   if (cursor) {
-    query += "cursor=" + escape_query_value(*cursor) + "&";
+    query += std::string(query::k_cursor) + "=" + escape_query_value(*cursor) + "&";
   }
   if (live) {
-    query += "live=" + std::string(*live) + "&";
+    query += std::string(query::k_live) + "=" + std::string(*live) + "&";
   }
-  query += "offset=" + escape_query_value(offset);
+  query += std::string(query::k_offset) + "=" + escape_query_value(offset);
   return query;
 }
 
@@ -141,10 +142,10 @@ public:
 
   bool accept_head(const http::ResponseHead& head) override
   {
-    const auto next = http::find_header(head.headers, "Stream-Next-Offset");
+    const auto next = http::find_header(head.headers, header::k_next_offset);
     if (!next || next->empty()) {
       throw util::Error(util::Errc::bad_input,
-                        "not a Durable Streams response: no Stream-Next-Offset header",
+                        std::string("not a Durable Streams response: no ") + header::k_next_offset + " header",
                         m_reader.m_options.request.url.str());
     }
     m_next = *next;
@@ -190,9 +191,9 @@ public:
     if (m_reader.m_json && m_head.status == 200 && m_body_seen) {
       m_splitter.finish();
     }
-    const bool up_to_date = header_true(m_head.headers, "Stream-Up-To-Date") || m_head.status == 204;
-    m_closed = header_true(m_head.headers, "Stream-Closed");
-    if (const auto cursor = http::find_header(m_head.headers, "Stream-Cursor")) {
+    const bool up_to_date = header_true(m_head.headers, header::k_up_to_date) || m_head.status == 204;
+    m_closed = header_true(m_head.headers, header::k_closed);
+    if (const auto cursor = http::find_header(m_head.headers, header::k_cursor)) {
       m_reader.m_cursor = *cursor;
     }
     // A response that neither moved on nor reached the tail would be asked for forever.
@@ -242,7 +243,7 @@ public:
                           + type.value_or("none") + ", not text/event-stream",
                         m_reader.m_options.request.url.str());
     }
-    const auto encoding = http::find_header(head.headers, "Stream-SSE-Data-Encoding");
+    const auto encoding = http::find_header(head.headers, header::k_sse_data_encoding);
     m_base64 = encoding && util::to_lower(*encoding) == "base64";
     return true;
   }
@@ -266,7 +267,7 @@ public:
 private:
   void on_event(const sse::EventView& event) override
   {
-    if (event.type == "data") {
+    if (event.type == sse_field::k_data_event) {
       if (m_base64) {
         auto decoded = decode_base64(event.data);
         if (!decoded) {
@@ -277,7 +278,7 @@ private:
       } else {
         m_pending.emplace_back(event.data);
       }
-    } else if (event.type == "control") {
+    } else if (event.type == sse_field::k_control_event) {
       control(event.data);
     }
     // Other event types are for later versions of the protocol: ignored.
@@ -292,12 +293,12 @@ private:
       json = nullptr; // malformed: reported below
     }
     const std::string url = m_reader.m_options.request.url.str();
-    if (!json.is_object() || !json.contains("streamNextOffset")
-        || !json["streamNextOffset"].is_string() || json["streamNextOffset"].get_ref<const std::string&>().empty()) {
+    if (!json.is_object() || !json.contains(sse_field::k_next_offset)
+        || !json[sse_field::k_next_offset].is_string() || json[sse_field::k_next_offset].get_ref<const std::string&>().empty()) {
       throw util::Error(util::Errc::bad_input,
                         "malformed SSE control event: " + http::excerpt(data), url);
     }
-    const std::string next = json["streamNextOffset"].get<std::string>();
+    const std::string next = json[sse_field::k_next_offset].get<std::string>();
     auto& handler = m_reader.m_handler;
     bool all_delivered = true;
     m_payloads += m_pending.size();
@@ -324,11 +325,11 @@ private:
     if (!all_delivered) {
       return; // the handler stopped inside the batch: the offset stays before it
     }
-    if (const auto cursor = json.find("streamCursor"); cursor != json.end()) {
+    if (const auto cursor = json.find(sse_field::k_cursor); cursor != json.end()) {
       m_reader.m_cursor = cursor->is_string() ? cursor->get<std::string>() : cursor->dump();
     }
-    const bool up_to_date = json.value("upToDate", false) == true;
-    m_closed = json.value("streamClosed", false) == true;
+    const bool up_to_date = json.value(sse_field::k_up_to_date, false) == true;
+    m_closed = json.value(sse_field::k_closed, false) == true;
     m_reader.m_offset = next;
     m_reader.m_delivered = 0;
     ++m_controls;
@@ -354,11 +355,7 @@ Reader::Reader(http::Transport& transport, ReaderOptions options, ReaderHandler&
 
 void Reader::interrupt()
 {
-  {
-    std::lock_guard lock(m_wait_mutex);
-    m_interrupted = true;
-  }
-  m_wait_done.notify_all();
+  m_wait.interrupt();
   m_transport.cancel();
 }
 
@@ -367,7 +364,7 @@ http::Request Reader::request_for(bool live) const
   http::Request request = m_options.request;
   std::optional<std::string_view> mode;
   if (live) {
-    mode = m_options.live == Live::sse ? "sse" : "long-poll";
+    mode = m_options.live == Live::sse ? query::k_live_sse : query::k_live_long_poll;
   }
   const std::string query = read_query(m_offset, mode, live ? m_cursor : std::nullopt);
   request.url.target += (request.url.target.find('?') == std::string::npos ? "?" : "&") + query;
@@ -399,7 +396,7 @@ Reader::End Reader::run()
     return util::Error(util::Errc::bad_input,
                        "the server answered " + std::to_string(stalled)
                          + " reads in a row with no data and no progress from offset " + m_offset
-                         + ", without Stream-Up-To-Date",
+                         + std::string(", without ") + header::k_up_to_date,
                        url);
   };
   for (std::uint32_t number = 0;; ++number) {
@@ -419,11 +416,8 @@ Reader::End Reader::run()
     m_transport.clear_cancel();
     response.rethrow();
     http::throw_if_unrecoverable(result, url);
-    {
-      std::lock_guard lock(m_wait_mutex);
-      if (m_interrupted) {
-        return End::interrupted;
-      }
+    if (m_wait.interrupted()) {
+      return End::interrupted;
     }
     if (m_handler.done()) {
       return End::done;
@@ -481,9 +475,7 @@ Reader::End Reader::run()
         throw_status(response.reply(), "read", url);
       }
       why = http::status_text(status, response.head().reason);
-      if (const auto after = http::find_header(response.head().headers, "Retry-After")) {
-        floor = http::parse_retry_after(*after, std::chrono::system_clock::now());
-      }
+      floor = http::retry_after(response.head().headers);
     } else if (expiry == http::Watchdog::Expiry::idle) {
       why = "no data for " + http::describe_duration(*m_options.idle_timeout) + " (--idle-timeout)";
       if (!m_options.retry) {
@@ -508,16 +500,13 @@ Reader::End Reader::run()
     const milliseconds wait = backoff.wait(failures, floor);
     ++failures;
     m_handler.on_retry(wait, why);
-    const Clock::time_point wake = Clock::now() + wait;
-    {
-      std::unique_lock lock(m_wait_mutex);
-      m_wait_done.wait_until(lock, std::min(wake, deadline), [this] { return m_interrupted; });
-      if (m_interrupted) {
-        return End::interrupted;
-      }
-    }
-    if (wake >= deadline) {
+    switch (m_wait.wait(wait, deadline)) {
+    case http::InterruptibleWait::End::interrupted:
+      return End::interrupted;
+    case http::InterruptibleWait::End::deadline:
       throw timed_out();
+    case http::InterruptibleWait::End::elapsed:
+      break;
     }
   }
 }

@@ -1,4 +1,6 @@
-#include "durable/offset.hpp"
+#include "durable/protocol/offset.hpp"
+
+#include "durable/protocol/headers.hpp"
 
 #include <charconv>
 #include <cstdio>
@@ -15,10 +17,10 @@ std::string format_offset(std::uint64_t position)
 
 std::optional<OffsetRequest> parse_offset(std::string_view text)
 {
-  if (text == "-1") {
+  if (text == query::k_offset_start) {
     return OffsetRequest{OffsetRequest::Kind::start, 0};
   }
-  if (text == "now") {
+  if (text == query::k_offset_now) {
     return OffsetRequest{OffsetRequest::Kind::now, 0};
   }
   const auto underscore = text.find('_');

@@ -1,6 +1,7 @@
-#include "durable/producer.hpp"
+#include "durable/client/idempotent_producer.hpp"
 
-#include "durable/protocol.hpp"
+#include "durable/protocol/headers.hpp"
+#include "durable/protocol/rules.hpp"
 #include "http/describe.hpp"
 #include "util/error.hpp"
 
@@ -20,7 +21,7 @@ std::string default_producer_id()
 
 IdempotentProducer::IdempotentProducer(Client& client, ProducerOptions options, std::string content_type)
   : m_client(client), m_options(std::move(options)), m_content_type(std::move(content_type)),
-    m_epoch(m_options.epoch)
+    m_stamp{m_options.id, m_options.epoch, 0}
 {
 }
 
@@ -34,17 +35,15 @@ WriteResult IdempotentProducer::send(std::string_view body, bool close)
   }
   ++m_requests;
   for (bool claimed = false;;) {
-    http::Headers headers{{"Producer-Id", m_options.id},
-                          {"Producer-Epoch", std::to_string(m_epoch)},
-                          {"Producer-Seq", std::to_string(m_seq)}};
+    http::Headers headers = m_stamp.headers();
     if (!body.empty()) {
       headers.emplace_back("Content-Type", m_content_type);
     }
     if (close) {
-      headers.emplace_back("Stream-Closed", "true");
+      headers.emplace_back(header::k_closed, "true");
     }
     if (stream_seq) {
-      headers.emplace_back("Stream-Seq", *stream_seq);
+      headers.emplace_back(header::k_seq, *stream_seq);
     }
     const std::uint64_t retries_before = m_client.retries();
     const Reply reply = m_client.send("POST", headers, std::string(body));
@@ -54,23 +53,23 @@ WriteResult IdempotentProducer::send(std::string_view body, bool close)
     // epoch, anything else would lose the batch silently.
     if (reply.status == 204 && !body.empty() && !retried) {
       if (m_options.claim && !claimed) {
-        ++m_epoch;
-        m_seq = 0;
+        ++m_stamp.epoch;
+        m_stamp.seq = 0;
         claimed = true;
         continue;
       }
       throw util::Error(util::Errc::http_status,
-                        "the server already has seq " + std::to_string(m_seq) + " of producer '"
-                          + m_options.id + "' at epoch " + std::to_string(m_epoch)
+                        "the server already has seq " + std::to_string(m_stamp.seq) + " of producer '"
+                          + m_options.id + "' at epoch " + std::to_string(m_stamp.epoch)
                           + " from an earlier writer; nothing was written (use a higher --epoch, "
                             "or --claim)",
                         m_client.url());
     }
     if (reply.status == 403 && m_options.claim && !claimed) {
-      const auto server_epoch = parse_counter(reply.header("Producer-Epoch").value_or(""));
+      const auto server_epoch = parse_counter(reply.header(header::k_producer_epoch).value_or(""));
       if (server_epoch) {
-        m_epoch = *server_epoch + 1;
-        m_seq = 0;
+        m_stamp.epoch = *server_epoch + 1;
+        m_stamp.seq = 0;
         claimed = true;
         continue;
       }
@@ -92,9 +91,9 @@ WriteResult IdempotentProducer::send(std::string_view body, bool close)
     if (reply.status == 204 && !body.empty()) {
       ++m_duplicates;
     }
-    ++m_seq;
+    ++m_stamp.seq;
     WriteResult result;
-    result.next_offset = reply.header("Stream-Next-Offset").value_or("");
+    result.next_offset = reply.header(header::k_next_offset).value_or("");
     result.closed = reply.closed();
     return result;
   }

@@ -1,4 +1,4 @@
-#include "durable/protocol.hpp"
+#include "durable/protocol/rules.hpp"
 
 #include "json/value.hpp"
 
@@ -40,14 +40,7 @@ std::optional<int> number(std::string_view text)
 std::string media_type(std::string_view content_type)
 {
   const auto semicolon = content_type.find(';');
-  std::string_view type = content_type.substr(0, semicolon);
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) {
-    type.remove_suffix(1);
-  }
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) {
-    type.remove_prefix(1);
-  }
-  return util::to_lower(type);
+  return util::to_lower(util::trim_ows(content_type.substr(0, semicolon)));
 }
 
 bool is_json(std::string_view content_type)

@@ -1,6 +1,6 @@
 // PUT: creating a stream, or a fork of one.
 
-#include "durable/server_internal.hpp"
+#include "durable/server/internal.hpp"
 
 #include "util/error.hpp"
 
@@ -12,33 +12,33 @@ void Server::create(const net::HttpRequest& request,
   store::StreamMeta meta;
   const std::string* type = request.header("content-type");
   meta.content_type = type != nullptr && !type->empty() ? *type : "";
-  const std::string* ttl = request.header("stream-ttl");
-  const std::string* expires = request.header("stream-expires-at");
+  const std::string* ttl = request.header(header::lower(header::k_ttl));
+  const std::string* expires = request.header(header::lower(header::k_expires_at));
   if (ttl != nullptr && expires != nullptr) {
-    fail(connection, 400, "give Stream-TTL or Stream-Expires-At, not both");
+    fail(connection, 400, std::string("give ") + header::k_ttl + " or " + header::k_expires_at + ", not both");
     return;
   }
   if (ttl != nullptr) {
     meta.ttl_seconds = parse_ttl(*ttl);
     if (!meta.ttl_seconds) {
-      fail(connection, 400, "Stream-TTL must be a whole number of seconds");
+      fail(connection, 400, std::string(header::k_ttl) + " must be a whole number of seconds");
       return;
     }
   }
   if (expires != nullptr) {
     meta.expires_at_ms = parse_timestamp(*expires);
     if (!meta.expires_at_ms) {
-      fail(connection, 400, "Stream-Expires-At must be an RFC 3339 timestamp");
+      fail(connection, 400, std::string(header::k_expires_at) + " must be an RFC 3339 timestamp");
       return;
     }
     meta.expires_at = *expires;
   }
-  meta.closed = is_true(request.header("stream-closed"));
+  meta.closed = is_true(request.header(header::lower(header::k_closed)));
 
   // A fork: the source's data up to the fork offset, then its own.
-  const std::string* forked_from = request.header("stream-forked-from");
-  const std::string* fork_offset = request.header("stream-fork-offset");
-  const std::string* sub_offset = request.header("stream-fork-sub-offset");
+  const std::string* forked_from = request.header(header::lower(header::k_forked_from));
+  const std::string* fork_offset = request.header(header::lower(header::k_fork_offset));
+  const std::string* sub_offset = request.header(header::lower(header::k_fork_sub_offset));
   Stream* source = nullptr;
   std::optional<std::string> source_name;
   if (forked_from != nullptr) {
@@ -65,7 +65,7 @@ void Server::create(const net::HttpRequest& request,
       return;
     }
   } else if (sub_offset != nullptr || fork_offset != nullptr) {
-    fail(connection, 400, "Stream-Fork-Offset and Stream-Fork-Sub-Offset need Stream-Forked-From");
+    fail(connection, 400, std::string(header::k_fork_offset) + " and " + header::k_fork_sub_offset + " need " + header::k_forked_from);
     return;
   }
   if (source != nullptr) {
@@ -73,27 +73,27 @@ void Server::create(const net::HttpRequest& request,
     if (fork_offset != nullptr) {
       const auto parsed = parse_offset(*fork_offset);
       if (!parsed || parsed->kind == OffsetRequest::Kind::now) {
-        fail(connection, 400, "Stream-Fork-Offset is not an offset");
+        fail(connection, 400, std::string(header::k_fork_offset) + " is not an offset");
         return;
       }
       at = parsed->kind == OffsetRequest::Kind::start ? 0 : parsed->position;
       if (at > source->meta.tail) {
-        fail(connection, 400, "Stream-Fork-Offset is past the source's tail");
+        fail(connection, 400, std::string(header::k_fork_offset) + " is past the source's tail");
         return;
       }
     }
     if (sub_offset != nullptr) {
       const auto sub = parse_counter(*sub_offset);
       if (!sub) {
-        fail(connection, 400, "Stream-Fork-Sub-Offset must be a whole number");
+        fail(connection, 400, std::string(header::k_fork_sub_offset) + " must be a whole number");
         return;
       }
       if (*sub > 0 && fork_offset == nullptr) {
-        fail(connection, 400, "Stream-Fork-Sub-Offset needs Stream-Fork-Offset");
+        fail(connection, 400, std::string(header::k_fork_sub_offset) + " needs " + header::k_fork_offset);
         return;
       }
       if (source->meta.tail == 0) {
-        fail(connection, 400, "Stream-Fork-Sub-Offset on an empty source");
+        fail(connection, 400, std::string(header::k_fork_sub_offset) + " on an empty source");
         return;
       }
       if (source->json()) {
@@ -109,13 +109,13 @@ void Server::create(const net::HttpRequest& request,
           --left;
         }
         if (left > 0) {
-          fail(connection, 400, "Stream-Fork-Sub-Offset is past the source's tail");
+          fail(connection, 400, std::string(header::k_fork_sub_offset) + " is past the source's tail");
           return;
         }
         at = position;
       } else {
         if (*sub > source->meta.tail - at) {
-          fail(connection, 400, "Stream-Fork-Sub-Offset is past the source's tail");
+          fail(connection, 400, std::string(header::k_fork_sub_offset) + " is past the source's tail");
           return;
         }
         at += *sub;
@@ -162,9 +162,9 @@ void Server::create(const net::HttpRequest& request,
       return;
     }
     net::Headers headers{{"Content-Type", old.content_type},
-                         {"Stream-Next-Offset", format_offset(old.tail)}};
+                         {header::k_next_offset, format_offset(old.tail)}};
     if (old.closed) {
-      headers.emplace_back("Stream-Closed", "true");
+      headers.emplace_back(header::k_closed, "true");
     }
     reply(connection, 200, headers);
     return;
@@ -219,10 +219,10 @@ void Server::create(const net::HttpRequest& request,
                      created->second->meta = meta;
                      created->second->writing = false;
                      net::Headers headers{{"Content-Type", meta.content_type},
-                                          {"Stream-Next-Offset", format_offset(meta.tail)},
+                                          {header::k_next_offset, format_offset(meta.tail)},
                                           {"Location", location}};
                      if (meta.closed) {
-                       headers.emplace_back("Stream-Closed", "true");
+                       headers.emplace_back(header::k_closed, "true");
                      }
                      reply(connection, 201, headers);
                      run_writes(name);

@@ -1,6 +1,7 @@
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
 
-#include "durable/protocol.hpp"
+#include "durable/protocol/headers.hpp"
+#include "durable/protocol/rules.hpp"
 #include "http/describe.hpp"
 #include "http/request_check.hpp"
 #include "http/retry.hpp"
@@ -9,7 +10,6 @@
 
 #include <algorithm>
 #include <random>
-#include <thread>
 
 namespace durable {
 namespace {
@@ -48,7 +48,7 @@ bool name_character(char c)
 
 bool Reply::closed() const
 {
-  const auto value = header("Stream-Closed");
+  const auto value = header(header::k_closed);
   return is_true(value ? &*value : nullptr);
 }
 
@@ -90,6 +90,12 @@ Client::Client(http::Transport& transport, http::Request base, RetryPolicy retry
 {
 }
 
+void Client::interrupt()
+{
+  m_wait.interrupt();
+  m_transport.cancel();
+}
+
 Reply Client::send(const std::string& method, const http::Headers& extra,
                    std::optional<std::string> body)
 {
@@ -100,7 +106,11 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
   }
   request.body = std::move(body);
   http::Backoff backoff(m_retry.initial, m_retry.cap, m_seed++);
+  const auto cancelled = [&] { return util::Error(util::Errc::runtime, "cancelled", request.url.str()); };
   for (std::uint32_t attempt = 0;; ++attempt) {
+    if (m_wait.interrupted()) {
+      throw cancelled();
+    }
     if (on_request) {
       on_request(request);
     }
@@ -120,11 +130,9 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
         return std::move(reply);
       }
       why = http::status_text(reply.status, reply.reason);
-      if (const auto after = reply.header("Retry-After")) {
-        floor = http::parse_retry_after(*after, std::chrono::system_clock::now());
-      }
-    } else if (result.outcome == http::TransferResult::Outcome::cancelled) {
-      throw util::Error(util::Errc::runtime, "cancelled", request.url.str());
+      floor = http::retry_after(reply.headers);
+    } else if (result.outcome == http::TransferResult::Outcome::cancelled || m_wait.interrupted()) {
+      throw cancelled();
     } else {
       why = result.message.empty() ? "connection failed" : result.message;
     }
@@ -139,7 +147,9 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
     if (on_retry) {
       on_retry(why, wait);
     }
-    std::this_thread::sleep_for(wait);
+    if (m_wait.wait(wait) == http::InterruptibleWait::End::interrupted) {
+      throw cancelled();
+    }
   }
 }
 
@@ -151,14 +161,14 @@ StreamInfo Client::info()
   }
   StreamInfo info;
   info.content_type = reply.header("Content-Type").value_or("application/octet-stream");
-  info.next_offset = reply.header("Stream-Next-Offset").value_or("");
+  info.next_offset = reply.header(header::k_next_offset).value_or("");
   info.closed = reply.closed();
-  info.ttl = reply.header("Stream-TTL");
-  info.expires_at = reply.header("Stream-Expires-At");
+  info.ttl = reply.header(header::k_ttl);
+  info.expires_at = reply.header(header::k_expires_at);
   info.etag = reply.header("ETag");
   if (info.next_offset.empty()) {
     throw util::Error(util::Errc::bad_input,
-                      "not a Durable Streams stream: HEAD has no Stream-Next-Offset", url());
+                      std::string("not a Durable Streams stream: HEAD has no ") + header::k_next_offset, url());
   }
   return info;
 }
@@ -167,20 +177,20 @@ WriteResult Client::create(const CreateRequest& create)
 {
   http::Headers headers{{"Content-Type", create.content_type}};
   if (create.ttl) {
-    headers.emplace_back("Stream-TTL", *create.ttl);
+    headers.emplace_back(header::k_ttl, *create.ttl);
   }
   if (create.expires_at) {
-    headers.emplace_back("Stream-Expires-At", *create.expires_at);
+    headers.emplace_back(header::k_expires_at, *create.expires_at);
   }
   if (create.closed) {
-    headers.emplace_back("Stream-Closed", "true");
+    headers.emplace_back(header::k_closed, "true");
   }
   const Reply reply = send("PUT", headers, create.body);
   if (reply.status != 200 && reply.status != 201) {
     throw_status(reply, "create", url());
   }
   WriteResult result;
-  result.next_offset = reply.header("Stream-Next-Offset").value_or("");
+  result.next_offset = reply.header(header::k_next_offset).value_or("");
   result.closed = reply.closed();
   result.created = reply.status == 201;
   result.content_type = reply.header("Content-Type").value_or(create.content_type);
@@ -189,12 +199,12 @@ WriteResult Client::create(const CreateRequest& create)
 
 WriteResult Client::close()
 {
-  const Reply reply = send("POST", {{"Stream-Closed", "true"}}, std::string());
+  const Reply reply = send("POST", {{header::k_closed, "true"}}, std::string());
   if (reply.status < 200 || reply.status > 299) {
     throw_status(reply, "close", url());
   }
   WriteResult result;
-  result.next_offset = reply.header("Stream-Next-Offset").value_or("");
+  result.next_offset = reply.header(header::k_next_offset).value_or("");
   result.closed = true;
   return result;
 }
@@ -222,24 +232,24 @@ void throw_status(const Reply& reply, std::string_view action, const std::string
     reason = "the stream was deleted (it still has forks) or its data expired";
   } else if (reply.status == 413) {
     reason = "the request body is larger than the server accepts";
-  } else if (reply.status == 403 && reply.header("Producer-Epoch")) {
-    reason = "the producer's epoch is stale: the server is at epoch " + *reply.header("Producer-Epoch")
+  } else if (reply.status == 403 && reply.header(header::k_producer_epoch)) {
+    reason = "the producer's epoch is stale: the server is at epoch " + *reply.header(header::k_producer_epoch)
              + " (--claim takes over with a higher one)";
   } else if (reply.status == 409) {
-    if (const auto expected = reply.header("Producer-Expected-Seq")) {
+    if (const auto expected = reply.header(header::k_producer_expected_seq)) {
       reason = "producer sequence gap: the server expected " + *expected + ", got "
-               + reply.header("Producer-Received-Seq").value_or("?")
+               + reply.header(header::k_producer_received_seq).value_or("?")
                + " (is another writer using the same --producer?)";
     } else if (reply.closed()) {
       reason = "the stream is closed";
-      if (const auto offset = reply.header("Stream-Next-Offset")) {
+      if (const auto offset = reply.header(header::k_next_offset)) {
         reason += " at offset " + *offset;
       }
     } else if (action == "create") {
       reason = "the stream exists with another configuration (content type, TTL, expiry or "
                "closed state), or was deleted while it has forks";
     } else {
-      reason = "content type mismatch or Stream-Seq not above the last one";
+      reason = std::string("content type mismatch or ") + header::k_seq + " not above the last one";
     }
   }
   if (!reason.empty()) {

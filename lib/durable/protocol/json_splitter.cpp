@@ -1,4 +1,4 @@
-#include "durable/json_splitter.hpp"
+#include "durable/protocol/json_splitter.hpp"
 
 #include "util/error.hpp"
 

@@ -1,6 +1,6 @@
 // POST: appends and closes, validated in order and stored in one write per batch.
 
-#include "durable/server_internal.hpp"
+#include "durable/server/internal.hpp"
 
 #include "util/error.hpp"
 
@@ -47,24 +47,24 @@ void Server::run_writes(const std::string& name)
     const std::string offset = format_offset(meta.tail);
 
     // Producer headers: all three or none.
-    const std::string* id = request.header("producer-id");
-    const std::string* epoch_text = request.header("producer-epoch");
-    const std::string* seq_text = request.header("producer-seq");
-    std::optional<Producer> producer;
+    const std::string* id = request.header(header::lower(header::k_producer_id));
+    const std::string* epoch_text = request.header(header::lower(header::k_producer_epoch));
+    const std::string* seq_text = request.header(header::lower(header::k_producer_seq));
+    std::optional<ProducerStamp> producer;
     if (id != nullptr || epoch_text != nullptr || seq_text != nullptr) {
       const auto epoch = epoch_text ? parse_counter(*epoch_text) : std::nullopt;
       const auto seq = seq_text ? parse_counter(*seq_text) : std::nullopt;
       if (id == nullptr || id->empty() || !epoch || !seq) {
-        answer_now(400, {}, "Producer-Id, Producer-Epoch and Producer-Seq go together, as a "
+        answer_now(400, {}, std::string(header::k_producer_id) + ", " + header::k_producer_epoch + " and " + header::k_producer_seq + " go together, as a "
                             "non-empty id and whole numbers");
         continue;
       }
-      producer = Producer{*id, *epoch, *seq};
+      producer = ProducerStamp{*id, *epoch, *seq};
     }
-    const bool close = is_true(request.header("stream-closed"));
+    const bool close = is_true(request.header(header::lower(header::k_closed)));
     const bool close_only = close && request.body.empty();
     if (request.body.empty() && !close) {
-      answer_now(400, {}, "an append needs a body (or Stream-Closed: true)");
+      answer_now(400, {}, std::string("an append needs a body (or ") + header::k_closed + ": true)");
       continue;
     }
     const std::string* type = request.header("content-type");
@@ -74,17 +74,17 @@ void Server::run_writes(const std::string& name)
     }
 
     if (meta.closed) {
-      net::Headers closed{{"Stream-Closed", "true"}, {"Stream-Next-Offset", offset}};
+      net::Headers closed{{header::k_closed, "true"}, {header::k_next_offset, offset}};
       if (producer && producer->tuple() == meta.closed_by) {
-        closed.emplace_back("Producer-Epoch", std::to_string(producer->epoch));
-        closed.emplace_back("Producer-Seq", std::to_string(producer->seq));
+        closed.emplace_back(header::k_producer_epoch, std::to_string(producer->epoch));
+        closed.emplace_back(header::k_producer_seq, std::to_string(producer->seq));
         answer_now(204, closed, "");
         continue;
       }
       if (producer) {
         const auto state = meta.producers.find(producer->id);
         if (state != meta.producers.end() && producer->epoch < state->second.epoch) {
-          answer_now(403, {{"Producer-Epoch", std::to_string(state->second.epoch)}},
+          answer_now(403, {{header::k_producer_epoch, std::to_string(state->second.epoch)}},
                      "a newer epoch of this producer has written");
           continue;
         }
@@ -104,41 +104,41 @@ void Server::run_writes(const std::string& name)
       const auto state = meta.producers.find(producer->id);
       if (state == meta.producers.end()) {
         if (producer->seq != 0) {
-          answer_now(409, {{"Producer-Expected-Seq", "0"},
-                           {"Producer-Received-Seq", std::to_string(producer->seq)}},
-                     "a new producer starts at Producer-Seq 0");
+          answer_now(409, {{header::k_producer_expected_seq, "0"},
+                           {header::k_producer_received_seq, std::to_string(producer->seq)}},
+                     std::string("a new producer starts at ") + header::k_producer_seq + " 0");
           continue;
         }
       } else {
         const store::Producer last = state->second;
         if (producer->epoch < last.epoch) {
-          answer_now(403, {{"Producer-Epoch", std::to_string(last.epoch)}},
+          answer_now(403, {{header::k_producer_epoch, std::to_string(last.epoch)}},
                      "a newer epoch of this producer has written");
           continue;
         }
         if (producer->epoch > last.epoch && producer->seq != 0) {
-          answer_now(400, {}, "a new epoch starts at Producer-Seq 0");
+          answer_now(400, {}, std::string("a new epoch starts at ") + header::k_producer_seq + " 0");
           continue;
         }
         if (producer->epoch == last.epoch && producer->seq <= last.seq) {
           answer_now(204,
-                     {{"Producer-Epoch", std::to_string(last.epoch)},
-                      {"Producer-Seq", std::to_string(last.seq)},
-                      {"Stream-Next-Offset", offset}},
+                     {{header::k_producer_epoch, std::to_string(last.epoch)},
+                      {header::k_producer_seq, std::to_string(last.seq)},
+                      {header::k_next_offset, offset}},
                      "");
           continue;
         }
         if (producer->epoch == last.epoch && producer->seq > last.seq + 1) {
-          answer_now(409, {{"Producer-Expected-Seq", std::to_string(last.seq + 1)},
-                           {"Producer-Received-Seq", std::to_string(producer->seq)}},
-                     "Producer-Seq skips ahead");
+          answer_now(409, {{header::k_producer_expected_seq, std::to_string(last.seq + 1)},
+                           {header::k_producer_received_seq, std::to_string(producer->seq)}},
+                     std::string(header::k_producer_seq) + " skips ahead");
           continue;
         }
       }
     }
-    if (const std::string* seq = request.header("stream-seq")) {
+    if (const std::string* seq = request.header(header::lower(header::k_seq))) {
       if (!meta.last_stream_seq.empty() && *seq <= meta.last_stream_seq) {
-        answer_now(409, {}, "Stream-Seq must grow");
+        answer_now(409, {}, std::string(header::k_seq) + " must grow");
         continue;
       }
     }
@@ -166,19 +166,19 @@ void Server::run_writes(const std::string& name)
       meta.tail += record.size();
       records.push_back(std::move(record));
     }
-    if (const std::string* seq = request.header("stream-seq")) {
+    if (const std::string* seq = request.header(header::lower(header::k_seq))) {
       meta.last_stream_seq = *seq;
     }
-    net::Headers headers{{"Stream-Next-Offset", format_offset(meta.tail)}};
+    net::Headers headers{{header::k_next_offset, format_offset(meta.tail)}};
     if (producer) {
       meta.producers[producer->id] = store::Producer{producer->epoch, producer->seq};
-      headers.emplace_back("Producer-Epoch", std::to_string(producer->epoch));
-      headers.emplace_back("Producer-Seq", std::to_string(producer->seq));
+      headers.emplace_back(header::k_producer_epoch, std::to_string(producer->epoch));
+      headers.emplace_back(header::k_producer_seq, std::to_string(producer->seq));
     }
     if (close) {
       meta.closed = true;
       meta.closed_by = producer ? producer->tuple() : "";
-      headers.emplace_back("Stream-Closed", "true");
+      headers.emplace_back(header::k_closed, "true");
     }
     const int status = producer && !close_only ? 200 : 204;
     answers.push_back([this, connection, status, headers](bool stored) {

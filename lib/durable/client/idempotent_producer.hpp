@@ -3,7 +3,8 @@
 // so a request retried after a lost reply is recognised by the server (204) and never written
 // twice. One request at a time; the sequence moves on only once the server has the batch.
 
-#include "durable/client.hpp"
+#include "durable/client/client.hpp"
+#include "durable/protocol/producer_stamp.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -34,8 +35,8 @@ public:
   /// (see throw_status), util::Error(runtime) when retries are exhausted.
   WriteResult send(std::string_view body, bool close);
 
-  std::uint64_t epoch() const { return m_epoch; }
-  std::uint64_t seq() const { return m_seq; }
+  std::uint64_t epoch() const { return m_stamp.epoch; }
+  std::uint64_t seq() const { return m_stamp.seq; }
   /// Requests sent (each batch once, however often retried or re-sent after a claim).
   std::uint64_t requests() const { return m_requests; }
   /// Requests the server had already written (204 on a retry).
@@ -45,8 +46,7 @@ private:
   Client& m_client;
   ProducerOptions m_options;
   std::string m_content_type;
-  std::uint64_t m_epoch;
-  std::uint64_t m_seq = 0;
+  ProducerStamp m_stamp; ///< of the next request
   std::uint64_t m_requests = 0;
   std::uint64_t m_duplicates = 0;
 };

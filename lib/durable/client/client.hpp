@@ -3,6 +3,7 @@
 // POST under appends, with the retry rules of DIGEST.md §5: network errors, 429 and 5xx are
 // retried with exponential backoff and jitter, Retry-After as a floor; other statuses never.
 
+#include "http/retry.hpp"
 #include "http/transport.hpp"
 #include "util/error.hpp"
 
@@ -91,6 +92,9 @@ public:
   /// DIGEST.md §5 says to retry; returns the first reply that is not retried. Throws
   /// util::Error(runtime) when retries are exhausted.
   Reply send(const std::string& method, const http::Headers& extra, std::optional<std::string> body);
+  /// Ends a send() soon, from another thread: the transfer is cancelled and a wait before a
+  /// retry ends at once; that send() and every later one throw util::Error(runtime).
+  void interrupt();
   /// How many requests have been retried in all (for tests and -v).
   std::uint64_t retries() const { return m_retries; }
 
@@ -103,6 +107,7 @@ private:
   RetryPolicy m_retry;
   std::uint64_t m_retries = 0;
   std::uint64_t m_seed;
+  http::InterruptibleWait m_wait;
 };
 
 /// A refusal by the server: util::Error(http_status) that keeps the status.
