@@ -14,8 +14,6 @@
 #include "util/error.hpp"
 #include "util/units.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -52,22 +50,10 @@ std::string_view json_line(std::string_view line, const std::string& where)
     throw util::Error(util::Errc::bad_input, "not valid JSON (empty)", where);
   }
   const std::string_view text = line.substr(first, last - first + 1);
-  if (!nlohmann::json::accept(text)) {
-    std::string detail;
-    try {
-      const auto parsed = nlohmann::json::parse(text);
-      (void)parsed;
-    } catch (const nlohmann::json::parse_error& e) {
-      // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while
-      // parsing value - invalid literal; last read: 'no'": the part after the last " - ".
-      detail = e.what();
-      const auto dash = detail.rfind(" - ");
-      detail = dash == std::string::npos ? detail : detail.substr(dash + 3);
-    }
-    throw util::Error(util::Errc::bad_input, "not valid JSON (" + detail + ")", where);
-  }
-  if (json::text_depth(text) > json::k_max_depth) {
-    throw util::Error(util::Errc::bad_input, "JSON " + json::too_deep(), where);
+  try {
+    json::check_text(text);
+  } catch (const util::Error& e) {
+    throw util::Error(util::Errc::bad_input, e.what(), where);
   }
   return text;
 }

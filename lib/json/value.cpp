@@ -591,6 +591,11 @@ nlohmann::json parse_value(std::string_view text, std::size_t max_depth)
   return Reader(text, max_depth).document();
 }
 
+void check_text(std::string_view text, std::size_t max_depth)
+{
+  (void)Reader(text, max_depth).document();
+}
+
 nlohmann::json parse_or_discarded(std::string_view text)
 {
   try {

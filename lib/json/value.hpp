@@ -58,6 +58,10 @@ public:
 /// "invalid JSON: WHAT at byte N" (N from 0).
 nlohmann::json parse_value(std::string_view text, std::size_t max_depth = k_max_depth);
 
+/// Checks that TEXT is one JSON value within MAX_DEPTH, as parse_value reads it (the same
+/// rules and the same errors), for code that passes the text on as it is.
+void check_text(std::string_view text, std::size_t max_depth = k_max_depth);
+
 /// parse_value(TEXT), or a discarded value (is_discarded()) when TEXT is not JSON within the
 /// depth limit: for readers that skip what is not JSON.
 nlohmann::json parse_or_discarded(std::string_view text);

@@ -2,7 +2,7 @@
 
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value.hpp"
 
 namespace durable {
 namespace {
@@ -36,8 +36,11 @@ void JsonArraySplitter::end_element(const std::function<void(std::string_view)>&
   if (m_element.empty()) {
     malformed("an empty array element");
   }
-  if (!nlohmann::json::accept(m_element)) {
-    malformed("an element is not valid JSON: " + m_element.substr(0, 80));
+  try {
+    json::check_text(m_element);
+  } catch (const util::Error& e) {
+    malformed("an element is not valid JSON: " + std::string(e.what()) + ": " +
+              m_element.substr(0, 80));
   }
   on_message(m_element);
   m_element.clear();
