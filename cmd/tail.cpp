@@ -102,7 +102,6 @@ int run_tail(const TailOptions& options, const Context& context)
 
   Writer out;
   EventSink sink(options.sink, context, out, {options.url, "sse tail " + options.url, !options.no_error_events});
-  sink.reached(""); // as today: a run without events saves an empty last event ID
   if (options.last_event_id) {
     source.last_event_id = *options.last_event_id;
   } else if (auto saved = sink.saved_cursor()) {
@@ -114,6 +113,8 @@ int run_tail(const TailOptions& options, const Context& context)
     }
     source.last_event_id = *saved;
   }
+  // The run starts where it resumes from: a run that gets no event keeps that position.
+  sink.reached(source.last_event_id);
   TailHandler handler(options, context, sink);
   http::HttplibTransport transport;
   http::EventSource event_source(transport, std::move(source), handler);

@@ -316,6 +316,25 @@ start_hostile() {
   assert_equal "$(cat cursor)" "5"
 }
 
+@test "--cursor-file is kept by a run that gets no event" {
+  # A run that ends before any event (the server says 204, or --timeout) resumed from the
+  # cursor, so the cursor still says where it is: a later run must not start over.
+  scenario '{"status": 204}' '{"steps": [{"stall": true}]}' '{"status": 204}'
+  printf '7\n' > cursor
+  run --separate-stderr "$SSE" tail --cursor-file cursor "$SERVER_URL"
+  assert_success
+  assert_equal "$(request_header 1 last-event-id)" "7"
+  assert_equal "$(cat cursor)" "7"
+  run --separate-stderr "$SSE" tail --timeout 300ms --cursor-file cursor "$SERVER_URL"
+  assert_failure 124
+  assert_equal "$(cat cursor)" "7"
+  # Nor does an id given with --last-event-id get lost: it is the position until an event.
+  rm cursor
+  run --separate-stderr "$SSE" tail --last-event-id 9 --cursor-file cursor "$SERVER_URL"
+  assert_success
+  assert_equal "$(cat cursor)" "9"
+}
+
 @test "--last-event-id starts from an id" {
   scenario '{"status": 204}'
   run "$SSE" tail --last-event-id 41 "$SERVER_URL"
