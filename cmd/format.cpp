@@ -61,7 +61,7 @@ private:
     try {
       return json::parse_event_line(text);
     } catch (const util::Error& e) {
-      throw util::Error(e.code(), e.what(), where);
+      throw e.at(where);
     }
   }
 

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "io.hpp"
+#include "setting_names.hpp"
 
 #include <csignal>
 #include <signal.h>
@@ -68,7 +69,7 @@ int main(int argc, char** argv)
   } catch (const cmd::StdoutClosed&) {
     return cmd::k_exit_ok;
   } catch (const util::Error& e) {
-    print_error(e.what(), e.where());
+    print_error(cmd::message_of(e), e.where());
     return cmd::exit_code_for(e.code());
   } catch (const std::bad_alloc&) {
     print_error("out of memory", "");

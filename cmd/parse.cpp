@@ -54,7 +54,8 @@ util::Error limit_error(const sse::ParseFailure& failure, std::uint64_t limit,
                         const std::string& input)
 {
   return util::Error(util::Errc::bad_input, sse::describe(failure, limit),
-                     input + ", line at byte " + std::to_string(failure.byte_offset));
+                     input + ", line at byte " + std::to_string(failure.byte_offset),
+                     {util::Setting::max_event_size});
 }
 
 int run_parse(const ParseOptions& options, const Context& context)

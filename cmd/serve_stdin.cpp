@@ -101,7 +101,8 @@ void StdinFeeder::read_all()
       for (auto chunk = input.read(); !chunk.empty(); chunk = input.read()) {
         if (!parser.feed(chunk)) {
           throw util::Error(util::Errc::bad_input,
-                            sse::describe(parser.failure(), m_max_event_size), "stdin");
+                            sse::describe(parser.failure(), m_max_event_size), "stdin",
+                            {util::Setting::max_event_size});
         }
         post_batch();
       }
@@ -135,7 +136,7 @@ void StdinFeeder::read_all()
               batch.emplace_back(std::move(std::get<json::Comment>(item)));
             }
           } catch (const util::Error& e) {
-            throw util::Error(e.code(), e.what(), "stdin:" + std::to_string(number));
+            throw e.at("stdin:" + std::to_string(number));
           }
         },
         post_batch);

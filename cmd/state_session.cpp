@@ -3,6 +3,7 @@
 #include "json/pointer.hpp"
 #include "json/value.hpp"
 #include "output.hpp"
+#include "setting_names.hpp"
 #include "terminal_view.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
@@ -69,7 +70,7 @@ StateSession::StateSession(const StateOptions& options, const Context& context, 
   try {
     m_reducer = std::make_unique<state::Reducer>(std::move(reducer_options));
   } catch (const util::Error& e) {
-    throw util::Error(e.code(), e.what(), options.initial + " (--initial)");
+    throw e.at(options.initial + " (--initial)");
   }
   if (view) {
     TerminalView::Options view_options;
@@ -128,10 +129,10 @@ state::Outcome::Kind StateSession::on_event(std::string_view type, state::Payloa
     }
   } catch (const util::Error& e) {
     if (e.code() != util::Errc::bad_input || !m_options.keep_going) {
-      throw util::Error(e.code(), one_line(e.what()), place());
+      throw util::Error(e.code(), one_line(message_of(e)), place());
     }
     ++m_skipped;
-    std::string warning = "sse: warning: " + one_line(e.what()) + " (" + place() + "); event skipped";
+    std::string warning = "sse: warning: " + one_line(message_of(e)) + " (" + place() + "); event skipped";
     if (m_view) {
       // Written now, it would land on the view and be drawn over; it is printed after the
       // view has closed, and the header counts the skipped events meanwhile.

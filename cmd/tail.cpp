@@ -8,6 +8,7 @@
 #include "event_sink.hpp"
 #include "output.hpp"
 #include "request_options.hpp"
+#include "setting_names.hpp"
 #include "shared_options.hpp"
 #include "tail_options.hpp"
 #include "trace.hpp"
@@ -59,13 +60,15 @@ public:
     }
   }
 
-  void on_reconnect(std::chrono::milliseconds wait, const std::string& why) override
+  void on_reconnect(std::chrono::milliseconds wait, const std::string& why,
+                    util::Setting setting) override
   {
     m_sink.reconnecting();
     if (why.empty() && m_context.verbosity == 0) {
       return; // a stream that ends and resumes is normal
     }
-    std::cerr << "sse: " << (why.empty() ? "stream ended" : why) << "; reconnecting in "
+    const std::string reason = why.empty() ? "stream ended" : why + setting_note(setting);
+    std::cerr << "sse: " << reason << "; reconnecting in "
               << wait.count() << "ms (" << m_options.url << ")" << std::endl;
   }
 

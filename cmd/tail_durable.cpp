@@ -4,6 +4,7 @@
 
 #include "durable_options.hpp"
 #include "event_sink.hpp"
+#include "setting_names.hpp"
 #include "tail_options.hpp"
 #include "trace.hpp"
 #include "durable/client/reader.hpp"
@@ -66,10 +67,11 @@ public:
     m_sink.flush();
   }
 
-  void on_retry(std::chrono::milliseconds wait, const std::string& why) override
+  void on_retry(std::chrono::milliseconds wait, const std::string& why,
+                util::Setting setting) override
   {
     m_sink.reconnecting();
-    std::cerr << "sse: " << why << "; retrying in " << wait.count() << "ms (" << m_url << ")"
+    std::cerr << "sse: " << why << setting_note(setting) << "; retrying in " << wait.count() << "ms (" << m_url << ")"
               << std::endl;
   }
 

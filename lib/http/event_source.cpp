@@ -126,7 +126,8 @@ private:
 util::Error limit_error(const sse::ParseFailure& failure, std::size_t limit, const std::string& url)
 {
   return util::Error(util::Errc::bad_input, sse::describe(failure, limit),
-                     url + ", line at byte " + std::to_string(failure.byte_offset));
+                     url + ", line at byte " + std::to_string(failure.byte_offset),
+                     {util::Setting::max_event_size});
 }
 
 } // namespace
@@ -185,8 +186,8 @@ EventSource::End EventSource::run()
   Watchdog watchdog(m_transport);
   auto timed_out = [&] {
     return util::Error(util::Errc::timeout,
-                       "timed out after " + describe_duration(*m_options.timeout) + " (--timeout)",
-                       url);
+                       "timed out after " + describe_duration(*m_options.timeout), url,
+                       {util::Setting::timeout});
   };
 
   std::uint32_t attempt = 0; // reconnects in a row without an event
@@ -231,6 +232,7 @@ EventSource::End EventSource::run()
     }
 
     std::string why;
+    util::Setting why_setting = util::Setting::none; // what `why` follows from
     std::optional<milliseconds> retry_after;
     const auto& head = connection.head();
     switch (connection.kind()) {
@@ -258,9 +260,10 @@ EventSource::End EventSource::run()
       break;
     }
     if (expiry == Watchdog::Expiry::idle) {
-      why = "no data for " + describe_duration(*m_options.idle_timeout) + " (--idle-timeout)";
+      why = "no data for " + describe_duration(*m_options.idle_timeout);
+      why_setting = util::Setting::idle_timeout;
       if (!m_options.reconnect) {
-        throw util::Error(util::Errc::timeout, why, url);
+        throw util::Error(util::Errc::timeout, why, url, {why_setting});
       }
     } else if (m_handler.wants_reconnect()) {
       why = "the stream asked to reconnect";
@@ -272,14 +275,14 @@ EventSource::End EventSource::run()
       if (why.empty()) {
         return End::finished; // a clean end of a stream that is not to be resumed
       }
-      const std::string hint = may_resend ? "" : "; not re-sent without --retry-post";
+      const util::Setting hint = may_resend ? util::Setting::none : util::Setting::retry_post;
       util::Errc code = util::Errc::runtime;
       if (expiry == Watchdog::Expiry::idle) {
         code = util::Errc::timeout;
       } else if (connection.kind() == Connection::Kind::retryable) {
         code = util::Errc::http_status;
       }
-      throw util::Error(code, why + hint, url);
+      throw util::Error(code, why, url, {why_setting, hint});
     }
     if (m_events_this_connection > 0) {
       attempt = 0;
@@ -287,15 +290,15 @@ EventSource::End EventSource::run()
     if (m_options.max_retries && attempt >= *m_options.max_retries) {
       throw util::Error(util::Errc::runtime,
                         "giving up after " + std::to_string(attempt) + " retries: "
-                          + (why.empty() ? "stream ended" : why) + " (--max-retries)",
-                        url);
+                          + (why.empty() ? "stream ended" : why),
+                        url, {why_setting, util::Setting::max_retries});
     }
     if (m_server_retry) {
       backoff.set_retry(*m_server_retry);
     }
     const milliseconds wait = backoff.wait(attempt, retry_after);
     ++attempt;
-    m_handler.on_reconnect(wait, why);
+    m_handler.on_reconnect(wait, why, why_setting);
     switch (m_wait.wait(wait, deadline)) {
     case InterruptibleWait::End::interrupted:
       return End::finished;

@@ -6,6 +6,7 @@
 #include "http/retry.hpp"
 #include "http/transport.hpp"
 #include "sse/parser.hpp"
+#include "util/error.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -42,11 +43,14 @@ public:
   virtual void on_open(const ResponseHead& head) { (void)head; }
   /// A chunk of the body has been parsed and its events delivered: a point to flush.
   virtual void on_chunk_parsed() {}
-  /// The stream ended or failed (WHY, empty for a clean end) and will be resumed after WAIT.
-  virtual void on_reconnect(std::chrono::milliseconds wait, const std::string& why)
+  /// The stream ended or failed (WHY, empty for a clean end; SETTING, what it follows from,
+  /// as in util::Error) and will be resumed after WAIT.
+  virtual void on_reconnect(std::chrono::milliseconds wait, const std::string& why,
+                            util::Setting setting)
   {
     (void)wait;
     (void)why;
+    (void)setting;
   }
   /// Whether enough has been read (a stop condition met); checked after every event.
   virtual bool done() const { return false; }

@@ -203,7 +203,7 @@ std::vector<Step> parse_script(std::string_view text, const std::string& name)
     try {
       steps.push_back(parse_step(line));
     } catch (const util::Error& e) {
-      throw util::Error(e.code(), e.what(), name + ":" + std::to_string(number));
+      throw e.at(name + ":" + std::to_string(number));
     }
   }
   number_events(steps);

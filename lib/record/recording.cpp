@@ -143,7 +143,7 @@ std::vector<Entry> read_recording(std::string_view text, const std::string& name
       entries.push_back(std::move(entry));
     } catch (const util::Error& e) {
       if (!on_skip) {
-        throw util::Error(e.code(), e.what(), where);
+        throw e.at(where);
       }
       on_skip(e.what(), where);
     }

@@ -47,7 +47,7 @@ std::string describe(const ParseFailure& failure, std::uint64_t limit)
 {
   return std::string(failure.in_line ? "a line of event " : "event ")
          + std::to_string(failure.event_number) + " exceeds the maximum event size of "
-         + util::format_size(limit) + " (--max-event-size)";
+         + util::format_size(limit);
 }
 
 Parser::Parser(ParserHandler& handler, ParserOptions options)

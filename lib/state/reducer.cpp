@@ -13,9 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-util::Error bad(const std::string& what)
+util::Error bad(const std::string& what, util::Setting setting = util::Setting::none)
 {
-  return util::Error(util::Errc::bad_input, what);
+  return util::Error(util::Errc::bad_input, what, {}, {setting});
 }
 
 std::string in_quotes(std::string_view text)
@@ -330,10 +330,13 @@ Outcome Reducer::apply(std::string_view type, const Payload& data)
     const std::string what = wanted == Mode::durable
                                ? std::string("a Durable State message")
                                : "a " + in_quotes(outcome.op) + " event";
+    if (m_options.mode == Mode::detect) {
+      throw bad(what + " belongs to " + mode_name(wanted) + " state, but this state is "
+                + mode_name(m_mode) + " (detected from the first state event)");
+    }
     throw bad(what + " belongs to " + mode_name(wanted) + " state, but this state is "
-              + mode_name(m_mode)
-              + (m_options.mode == Mode::detect ? " (detected from the first state event)"
-                                                : " (--apply)"));
+                + mode_name(m_mode),
+              util::Setting::apply);
   }
   // A JSON patch given as text is read straight into operations (the hot path of a stream of
   // small patches); when it is not an array, it is read as a value for the right message.

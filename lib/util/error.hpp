@@ -2,7 +2,9 @@
 // The typed error the library throws; cmd/ maps its code to an exit status.
 
 #include <stdexcept>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 namespace util {
 
@@ -15,21 +17,57 @@ enum class Errc {
   timeout,     ///< a --timeout or --idle-timeout expired
 };
 
-/// An expected failure: a code, a message saying what was wrong, and where.
+/// The setting an error follows from (a limit, a timeout, a retry bound, a choice the caller
+/// made), so that the caller can name it the way its users set it: the library never names a
+/// command-line flag, cmd/ does (cmd/setting_names.cpp).
+enum class Setting {
+  none,
+  max_event_size, ///< the largest event, line or message accepted
+  timeout,        ///< the bound on the whole run
+  idle_timeout,   ///< the bound on a silence
+  max_retries,    ///< how many reconnections in a row
+  no_reconnect,   ///< reconnection was turned off
+  retry_post,     ///< a request with a body is not re-sent unless asked
+  apply,          ///< the kind of state was chosen by the caller
+  epoch,          ///< the producer's epoch (a higher one, or a claim, takes over)
+  claim,          ///< a claim takes over a producer with a higher epoch
+  producer,       ///< the producer's id, which another writer may be using
+};
+
+/// An expected failure: a code, a message saying what was wrong, and where; and the settings
+/// it follows from, in the order the message's clauses name them ("no data for 5s" then
+/// "giving up after 3 retries": idle_timeout, max_retries).
 class Error : public std::runtime_error {
 public:
-  Error(Errc code, const std::string& what, std::string where = {})
+  Error(Errc code, const std::string& what, std::string where = {},
+        std::initializer_list<Setting> settings = {})
     : std::runtime_error(what), m_code(code), m_where(std::move(where))
   {
+    for (const Setting setting : settings) {
+      if (setting != Setting::none) {
+        m_settings.push_back(setting);
+      }
+    }
   }
 
   Errc code() const noexcept { return m_code; }
   /// The place the error refers to (a file and line, a URL); may be empty.
   const std::string& where() const noexcept { return m_where; }
+  /// The settings the error follows from; often none.
+  const std::vector<Setting>& settings() const noexcept { return m_settings; }
+
+  /// The same error (code, message, settings) at another place.
+  Error at(std::string where) const
+  {
+    Error moved(m_code, what(), std::move(where));
+    moved.m_settings = m_settings;
+    return moved;
+  }
 
 private:
   Errc m_code;
   std::string m_where;
+  std::vector<Setting> m_settings;
 };
 
 } // namespace util

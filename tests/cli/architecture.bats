@@ -7,6 +7,8 @@ load helper
 
 ARCH="$REPO_ROOT/ARCHITECTURE.md"
 
+setup() { common_setup; }
+
 # The table's rows as "FOLDER<TAB>MAY INCLUDE<TAB>OUTSIDE HEADERS", names separated by spaces.
 rules() {
   awk -F'|' '
@@ -44,7 +46,7 @@ violations() {
           continue
         [[ " $outside " == *" $target "* ]] || echo "$file: $line"
       fi
-    done < <(grep -E '^#include' "$file")
+    done < <(grep -E '^#include' "$REPO_ROOT/$file")
   done < <(cd "$REPO_ROOT" && find "$folder" -name '*.[ch]pp' | grep -vE "^(${skip:-^})/" | sort)
 }
 
@@ -63,7 +65,7 @@ violations() {
   while IFS=$'\t' read -r folder inside outside; do
     # A subfolder with a row of its own keeps its own rules.
     skip=$(grep "^$folder/" <<< "$folders" | paste -sd'|')
-    found+=$(cd "$REPO_ROOT" && violations "$folder" "$inside" "$outside" "$skip")
+    found+=$(violations "$folder" "$inside" "$outside" "$skip")
   done < <(rules)
   [[ -z $found ]] || fail "includes that ARCHITECTURE.md does not allow:
 ${found//$REPO_ROOT\//}"

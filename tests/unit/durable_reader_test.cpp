@@ -61,7 +61,10 @@ struct Recorder : durable::ReaderHandler {
   {
     progress.push_back(next_offset + (up_to_date ? "+" : ""));
   }
-  void on_retry(std::chrono::milliseconds, const std::string& why) override { retries.push_back(why); }
+  void on_retry(std::chrono::milliseconds, const std::string& why, util::Setting) override
+  {
+    retries.push_back(why);
+  }
   bool done() const override { return stop_after != 0 && units.size() >= stop_after; }
 };
 
@@ -479,7 +482,10 @@ TEST(DurableReader, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
 {
   struct Waits : Recorder {
     std::vector<std::chrono::milliseconds> waits;
-    void on_retry(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+    void on_retry(std::chrono::milliseconds wait, const std::string&, util::Setting) override
+    {
+      waits.push_back(wait);
+    }
   };
   FakeTransport transport;
   transport.responses = {failure(503, {{"Retry-After", "99999999"}}), text("o1", {"ab"}, true)};
@@ -494,7 +500,10 @@ TEST(DurableReader, RetryAfterIsAFloorNotAReplacementForTheWait)
 {
   struct Waits : Recorder {
     std::vector<std::chrono::milliseconds> waits;
-    void on_retry(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+    void on_retry(std::chrono::milliseconds wait, const std::string&, util::Setting) override
+    {
+      waits.push_back(wait);
+    }
   };
   FakeTransport transport;
   // Retry-After: 0 asks for less than the backoff: the backoff stands; 1 s asks for more.

@@ -28,7 +28,7 @@ struct Recorder : http::EventSourceHandler {
   {
     events.push_back(std::string(event.data) + "#" + std::string(event.id));
   }
-  void on_reconnect(std::chrono::milliseconds, const std::string& why) override
+  void on_reconnect(std::chrono::milliseconds, const std::string& why, util::Setting) override
   {
     reconnects.push_back(why);
   }
@@ -103,7 +103,10 @@ TEST(HttpEventSource, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
 {
   struct Waits : Recorder {
     std::vector<std::chrono::milliseconds> waits;
-    void on_reconnect(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+    void on_reconnect(std::chrono::milliseconds wait, const std::string&, util::Setting) override
+    {
+      waits.push_back(wait);
+    }
   };
   FakeTransport transport;
   transport.responses = {{503, {{"Retry-After", "99999999"}}, {}}, {204, {}, {}}};
@@ -118,7 +121,10 @@ TEST(HttpEventSource, RetryAfterIsAFloorNotAReplacementForTheWait)
 {
   struct Waits : Recorder {
     std::vector<std::chrono::milliseconds> waits;
-    void on_reconnect(std::chrono::milliseconds wait, const std::string&) override { waits.push_back(wait); }
+    void on_reconnect(std::chrono::milliseconds wait, const std::string&, util::Setting) override
+    {
+      waits.push_back(wait);
+    }
   };
   FakeTransport transport;
   // Retry-After: 0 asks for less than the backoff: the backoff stands; 1 s asks for more.

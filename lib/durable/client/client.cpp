@@ -138,9 +138,8 @@ Reply Client::send(const std::string& method, const http::Headers& extra,
     }
     if (attempt >= m_retry.max_retries) {
       throw util::Error(util::Errc::runtime,
-                        "giving up after " + std::to_string(attempt) + " retries: " + why
-                          + " (--max-retries)",
-                        request.url.str());
+                        "giving up after " + std::to_string(attempt) + " retries: " + why,
+                        request.url.str(), {util::Setting::max_retries});
     }
     const auto wait = backoff.wait(attempt, floor);
     ++m_retries;
@@ -226,6 +225,7 @@ void throw_status(const Reply& reply, std::string_view action, const std::string
   std::string message = "cannot " + std::string(action) + " the stream: "
                         + http::status_text(reply.status, reply.reason);
   std::string reason;
+  util::Setting setting = util::Setting::none; // what the user may change about it
   if (reply.status == 404) {
     reason = "no such stream";
   } else if (reply.status == 410) {
@@ -233,13 +233,13 @@ void throw_status(const Reply& reply, std::string_view action, const std::string
   } else if (reply.status == 413) {
     reason = "the request body is larger than the server accepts";
   } else if (reply.status == 403 && reply.header(header::k_producer_epoch)) {
-    reason = "the producer's epoch is stale: the server is at epoch " + *reply.header(header::k_producer_epoch)
-             + " (--claim takes over with a higher one)";
+    reason = "the producer's epoch is stale: the server is at epoch " + *reply.header(header::k_producer_epoch);
+    setting = util::Setting::claim;
   } else if (reply.status == 409) {
     if (const auto expected = reply.header(header::k_producer_expected_seq)) {
       reason = "producer sequence gap: the server expected " + *expected + ", got "
-               + reply.header(header::k_producer_received_seq).value_or("?")
-               + " (is another writer using the same --producer?)";
+               + reply.header(header::k_producer_received_seq).value_or("?");
+    setting = util::Setting::producer;
     } else if (reply.closed()) {
       reason = "the stream is closed";
       if (const auto offset = reply.header(header::k_next_offset)) {
@@ -260,7 +260,7 @@ void throw_status(const Reply& reply, std::string_view action, const std::string
   if (!body.empty() && util::to_lower(reason).find(util::to_lower(body)) == std::string::npos) {
     message += ": " + body;
   }
-  throw HttpError(reply.status, message, url);
+  throw HttpError(reply.status, message, url, {setting});
 }
 
 } // namespace durable

@@ -113,8 +113,9 @@ private:
 /// A refusal by the server: util::Error(http_status) that keeps the status.
 class HttpError : public util::Error {
 public:
-  HttpError(int status, const std::string& what, std::string where)
-    : util::Error(util::Errc::http_status, what, std::move(where)), m_status(status)
+  HttpError(int status, const std::string& what, std::string where,
+            std::initializer_list<util::Setting> settings = {})
+    : util::Error(util::Errc::http_status, what, std::move(where), settings), m_status(status)
   {
   }
   int status() const noexcept { return m_status; }

@@ -61,9 +61,8 @@ WriteResult IdempotentProducer::send(std::string_view body, bool close)
       throw util::Error(util::Errc::http_status,
                         "the server already has seq " + std::to_string(m_stamp.seq) + " of producer '"
                           + m_options.id + "' at epoch " + std::to_string(m_stamp.epoch)
-                          + " from an earlier writer; nothing was written (use a higher --epoch, "
-                            "or --claim)",
-                        m_client.url());
+                          + " from an earlier writer; nothing was written",
+                        m_client.url(), {util::Setting::epoch});
     }
     if (reply.status == 403 && m_options.claim && !claimed) {
       const auto server_epoch = parse_counter(reply.header(header::k_producer_epoch).value_or(""));

@@ -253,7 +253,7 @@ public:
     if (!m_parser.feed(bytes)) {
       throw util::Error(util::Errc::bad_input,
                         sse::describe(m_parser.failure(), m_reader.m_options.max_message_size),
-                        m_reader.m_options.request.url.str());
+                        m_reader.m_options.request.url.str(), {util::Setting::max_event_size});
     }
     return !m_closed && !m_reader.m_handler.done();
   }
@@ -386,8 +386,8 @@ Reader::End Reader::run()
   http::Watchdog watchdog(m_transport);
   auto timed_out = [&] {
     return util::Error(util::Errc::timeout,
-                       "timed out after " + http::describe_duration(*m_options.timeout) + " (--timeout)",
-                       url);
+                       "timed out after " + http::describe_duration(*m_options.timeout), url,
+                       {util::Setting::timeout});
   };
 
   std::uint32_t failures = 0; // in a row, without progress
@@ -430,6 +430,7 @@ Reader::End Reader::run()
                           || (result.outcome == http::TransferResult::Outcome::stopped
                               && response.head().status > 0);
     std::string why;
+    util::Setting why_setting = util::Setting::none; // what `why` follows from
     std::optional<milliseconds> floor;
     if (answered && response.success()) {
       if (!sse && result.outcome == http::TransferResult::Outcome::completed) {
@@ -477,29 +478,29 @@ Reader::End Reader::run()
       why = http::status_text(status, response.head().reason);
       floor = http::retry_after(response.head().headers);
     } else if (expiry == http::Watchdog::Expiry::idle) {
-      why = "no data for " + http::describe_duration(*m_options.idle_timeout) + " (--idle-timeout)";
+      why = "no data for " + http::describe_duration(*m_options.idle_timeout);
+      why_setting = util::Setting::idle_timeout;
       if (!m_options.retry) {
-        throw util::Error(util::Errc::timeout, why, url);
+        throw util::Error(util::Errc::timeout, why, url, {why_setting});
       }
     } else {
       why = result.message.empty() ? "connection failed" : result.message;
     }
 
     if (!m_options.retry) {
-      throw util::Error(util::Errc::runtime, why + " (not retried: --no-reconnect)", url);
+      throw util::Error(util::Errc::runtime, why, url, {why_setting, util::Setting::no_reconnect});
     }
     if (m_offset != offset_before || m_delivered != delivered_before) {
       failures = 0;
     }
     if (m_options.max_retries && failures >= *m_options.max_retries) {
       throw util::Error(util::Errc::runtime,
-                        "giving up after " + std::to_string(failures) + " retries: " + why
-                          + " (--max-retries)",
-                        url);
+                        "giving up after " + std::to_string(failures) + " retries: " + why, url,
+                        {why_setting, util::Setting::max_retries});
     }
     const milliseconds wait = backoff.wait(failures, floor);
     ++failures;
-    m_handler.on_retry(wait, why);
+    m_handler.on_retry(wait, why, why_setting);
     switch (m_wait.wait(wait, deadline)) {
     case http::InterruptibleWait::End::interrupted:
       return End::interrupted;

@@ -52,10 +52,14 @@ public:
     (void)next_offset;
     (void)up_to_date;
   }
-  virtual void on_retry(std::chrono::milliseconds wait, const std::string& why)
+  /// A read failed (WHY; SETTING, what it follows from, as in util::Error) and is retried
+  /// after WAIT.
+  virtual void on_retry(std::chrono::milliseconds wait, const std::string& why,
+                        util::Setting setting)
   {
     (void)wait;
     (void)why;
+    (void)setting;
   }
   /// Whether enough has been read; checked after every message or chunk.
   virtual bool done() const { return false; }

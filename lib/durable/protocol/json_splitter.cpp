@@ -132,7 +132,7 @@ void JsonArraySplitter::feed(std::string_view bytes,
       if (m_element.size() > m_max) {
         throw util::Error(util::Errc::bad_input,
                           "a message is larger than the maximum of " + std::to_string(m_max)
-                            + " bytes (--max-event-size)");
+                            + " bytes", {}, {util::Setting::max_event_size});
       }
       if (ended) {
         end_element(on_message);
