@@ -326,7 +326,7 @@ int run_append(const AppendOptions& options, const Context& context)
 void register_append(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<AppendOptions>();
-  auto* sub = app.add_subcommand("append", "Append messages to a Durable Streams stream");
+  auto* sub = app.add_subcommand("append");
   add_durable_options(*sub, options->stream);
   sub->add_option("DATA", options->data,
                   "Messages to append in one request; without them, each line of stdin");

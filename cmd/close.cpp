@@ -11,7 +11,7 @@ namespace cmd {
 void register_close(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ClientOptions>();
-  auto* sub = app.add_subcommand("close", "Close a Durable Streams stream; prints its final offset");
+  auto* sub = app.add_subcommand("close");
   add_durable_options(*sub, *options);
   sub->callback([options, &context] {
     context.run = [options, &context] {

@@ -3,6 +3,7 @@
 #include "util/spelling.hpp"
 #include "util/units.hpp"
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -10,37 +11,62 @@ namespace cmd {
 namespace {
 
 constexpr CommandEntry k_commands[] = {
-  {"tail", register_tail},
-  {"parse", register_parse},
-  {"format", register_format},
-  {"patch", register_patch},
-  {"replay", register_replay},
-  {"serve", register_serve},
-  {"append", register_append},
-  {"create", register_create},
-  {"close", register_close},
-  {"delete", register_delete},
-  {"info", register_info},
-  {"help", register_help},
-  {"__meta", register_meta},
+  {"tail", "Follow an event stream, reconnecting like a browser", "sse tail [OPTIONS] URL", false,
+   register_tail},
+  {"parse", "Parse event-stream bytes into events (NDJSON when piped)", "sse parse [OPTIONS] [FILE...]",
+   false, register_parse},
+  {"format", "Write NDJSON events (or lines) as event-stream text", "sse format [OPTIONS] [FILE...]",
+   false, register_format},
+  {"patch", "Fold state events (snapshots, JSON patches, keyed or Durable State changes) into state",
+   "sse patch [OPTIONS] [FILE...]", false, register_patch},
+  {"replay", "Play recorded events back with their timing", "sse replay [OPTIONS] [FILE...]", false,
+   register_replay},
+  {"serve", "Serve an event stream on localhost", "sse serve [OPTIONS]",
+   false, register_serve},
+  {"append", "Append messages to a Durable Streams stream", "sse append [OPTIONS] STREAM DATA...",
+   false, register_append},
+  {"create", "Create a Durable Streams stream", "sse create [OPTIONS] STREAM", false, register_create},
+  {"close", "Close a Durable Streams stream; prints its final offset", "sse close [OPTIONS] STREAM",
+   false, register_close},
+  {"delete", "Delete a Durable Streams stream", "sse delete [OPTIONS] STREAM", false, register_delete},
+  {"info", "Print a Durable Streams stream's metadata as JSON", "sse info [OPTIONS] STREAM", false,
+   register_info},
+  {"help", "Print help for sse or for one subcommand", "sse help [SUBCOMMAND]", false, register_help},
+  {"__meta", "The command-line interface as JSON", "sse __meta", true, register_meta},
+  {"__complete", "What a shell may offer at the cursor, one candidate a line",
+   "sse __complete WORD...", true, register_complete},
+};
+
+// The usage line of a subcommand's help comes from its entry; sse's own is CLI11's.
+class TableFormatter : public CLI::Formatter {
+public:
+  std::string make_usage(const CLI::App* app, std::string name) const override
+  {
+    const CommandEntry* entry = app->get_parent() == nullptr ? nullptr : find_command(app->get_name());
+    if (entry == nullptr) {
+      return CLI::Formatter::make_usage(app, std::move(name));
+    }
+    return get_label("Usage") + ": " + entry->usage + "\n";
+  }
 };
 
 // A byte no command line carries in practice, put before an argument to hide its brackets.
 constexpr char k_shield = '\x1e';
+
+std::string unshield(std::string value)
+{
+  if (!value.empty() && value.front() == k_shield) {
+    value.erase(0, 1);
+  }
+  return value;
+}
 
 // Puts back what shielded_arguments hid, on every option of APP and its subcommands.
 void unshield_options(CLI::App& app)
 {
   for (CLI::Option* option : app.get_options()) {
     if (option->get_expected_max() > 0) {
-      option->transform(
-        [](std::string value) {
-          if (!value.empty() && value.front() == k_shield) {
-            value.erase(0, 1);
-          }
-          return value;
-        },
-        "", "unshield");
+      option->transform(unshield, "", "unshield");
     }
   }
   for (CLI::App* sub : app.get_subcommands({})) {
@@ -68,6 +94,40 @@ std::span<const CommandEntry> commands()
   return k_commands;
 }
 
+const CommandEntry* find_command(std::string_view name)
+{
+  for (const auto& command : commands()) {
+    if (name == command.name) {
+      return &command;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<const CLI::App*> visible_subcommands(const CLI::App& app)
+{
+  std::vector<const CLI::App*> visible;
+  for (const auto& command : commands()) {
+    if (command.hidden) {
+      continue;
+    }
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->get_name() == command.name) {
+        visible.push_back(sub);
+      }
+    }
+  }
+  return visible;
+}
+
+std::vector<std::string> unshielded(std::vector<std::string> words)
+{
+  for (auto& word : words) {
+    word = unshield(std::move(word));
+  }
+  return words;
+}
+
 std::optional<std::string> unknown_subcommand(const CLI::App& app, int argc, const char* const* argv)
 {
   for (int i = 1; i < argc; ++i) {
@@ -83,10 +143,8 @@ std::optional<std::string> unknown_subcommand(const CLI::App& app, int argc, con
       }
       continue;
     }
-    for (const auto& command : commands()) {
-      if (arg == command.name) {
-        return std::nullopt;
-      }
+    if (find_command(arg) != nullptr) {
+      return std::nullopt;
     }
     return unknown_subcommand_message(arg);
   }
@@ -97,8 +155,8 @@ std::string unknown_subcommand_message(std::string_view word)
 {
   std::vector<std::string_view> names;
   for (const auto& command : commands()) {
-    if (command.name[0] != '_') {
-      names.emplace_back(command.name); // hidden ones are not suggested
+    if (!command.hidden) {
+      names.emplace_back(command.name);
     }
   }
   std::string message = "unknown subcommand '" + std::string(word) + "'";
@@ -132,8 +190,15 @@ void configure_app(CLI::App& app, Context& context)
   app.footer("Run 'sse help SUBCOMMAND' for a subcommand's options, 'man sse' for details.\n"
              "Exit status: 0 ok, 1 failure, 2 usage, 3 bad input, 4 HTTP error, 124 timeout, "
              "130 interrupted.");
+  // Set before the subcommands are added: each takes a copy of its parent's formatter.
+  app.formatter(std::make_shared<TableFormatter>());
   for (const auto& command : commands()) {
     command.register_fn(app, context);
+    CLI::App* sub = app.get_subcommand(command.name);
+    sub->description(command.summary);
+    if (command.hidden) {
+      sub->group(""); // how CLI11 leaves a subcommand out of --help
+    }
   }
   unshield_options(app);
 }

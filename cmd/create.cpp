@@ -21,7 +21,7 @@ struct CreateOptions {
 void register_create(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<CreateOptions>();
-  auto* sub = app.add_subcommand("create", "Create a Durable Streams stream");
+  auto* sub = app.add_subcommand("create");
   add_durable_options(*sub, options->stream);
   const char* stream = "Stream";
   add_stream_settings(*sub, options->settings,

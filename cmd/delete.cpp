@@ -9,7 +9,7 @@ namespace cmd {
 void register_delete(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ClientOptions>();
-  auto* sub = app.add_subcommand("delete", "Delete a Durable Streams stream");
+  auto* sub = app.add_subcommand("delete");
   add_durable_options(*sub, *options);
   sub->callback([options, &context] {
     context.run = [options, &context] {

@@ -99,7 +99,7 @@ int run_format(const FormatOptions& options)
 void register_format(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<FormatOptions>();
-  auto* sub = app.add_subcommand("format", "Write NDJSON events (or lines) as event-stream text");
+  auto* sub = app.add_subcommand("format");
   add_input_files(*sub, options->files, "Files to read; '-' or none reads stdin");
   sub->add_flag("--lines", options->lines, "Treat each input line as the data of one event");
   add_size_option(*sub, "--max-line-size", options->max_line_size, "Longest input line accepted");

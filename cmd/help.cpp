@@ -11,7 +11,7 @@ namespace cmd {
 void register_help(CLI::App& app, Context& context)
 {
   auto name = std::make_shared<std::string>();
-  auto* sub = app.add_subcommand("help", "Print help for sse or for one subcommand");
+  auto* sub = app.add_subcommand("help");
   sub->add_option("subcommand", *name, "The subcommand to describe")->option_text("SUBCOMMAND");
   sub->callback([&app, name, &context] {
     context.run = [&app, name] {
@@ -20,8 +20,8 @@ void register_help(CLI::App& app, Context& context)
         std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
         return static_cast<int>(k_exit_ok);
       }
-      for (const auto* sub_app : app.get_subcommands({})) {
-        if (sub_app->get_name() == *name && !sub_app->get_group().empty()) {
+      for (const auto* sub_app : visible_subcommands(app)) {
+        if (sub_app->get_name() == *name) {
           std::cout << sub_app->help(app.get_name());
           return static_cast<int>(k_exit_ok);
         }

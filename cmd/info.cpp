@@ -14,7 +14,7 @@ namespace cmd {
 void register_info(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ClientOptions>();
-  auto* sub = app.add_subcommand("info", "Print a Durable Streams stream's metadata as JSON");
+  auto* sub = app.add_subcommand("info");
   add_durable_options(*sub, *options);
   sub->callback([options, &context] {
     context.run = [options, &context] {

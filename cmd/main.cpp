@@ -2,6 +2,7 @@
 // into one line on stderr and a documented exit code. The only place that catches.
 
 #include "commands.hpp"
+#include "complete.hpp"
 #include "exit_codes.hpp"
 #include "io.hpp"
 #include "setting_names.hpp"
@@ -45,6 +46,10 @@ int main(int argc, char** argv)
   cmd::Context context;
   CLI::App app{"sse: a toolkit for Server-Sent Events and Durable Streams", "sse"};
   cmd::configure_app(app, context);
+  if (const auto words = cmd::complete_request(argc, argv)) {
+    std::cout << cmd::completion_lines(cmd::complete(app, *words));
+    return cmd::k_exit_ok;
+  }
   if (const auto unknown = cmd::unknown_subcommand(app, argc, argv)) {
     print_error(*unknown, "run 'sse --help'");
     return cmd::k_exit_usage;

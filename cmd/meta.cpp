@@ -1,7 +1,8 @@
-// sse __meta: the subcommands and their options as JSON, read by the completions and by the
-// tests that keep --help, the man pages and the completions in step. Hidden from --help.
+// sse __meta: the visible subcommands and their options as JSON, read by the tests that keep
+// --help, the man pages and `sse __complete` in step. Hidden (its entry in commands.cpp says so).
 
 #include "commands.hpp"
+#include "complete.hpp"
 #include "exit_codes.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,29 +12,6 @@
 namespace cmd {
 namespace {
 
-// CLI11 shows an IsMember check as "TEXT:{a,b,c}" in the type name; the braces hold the choices.
-nlohmann::json choices_of(const CLI::Option& option)
-{
-  nlohmann::json choices = nlohmann::json::array();
-  const std::string type = option.get_type_name();
-  const auto open = type.find('{');
-  const auto close = type.rfind('}');
-  if (open == std::string::npos || close == std::string::npos || close < open) {
-    return choices;
-  }
-  std::string item;
-  for (char c : type.substr(open + 1, close - open - 1)) {
-    if (c == ',') {
-      choices.push_back(item);
-      item.clear();
-    } else {
-      item.push_back(c);
-    }
-  }
-  choices.push_back(item);
-  return choices;
-}
-
 nlohmann::json options_of(const CLI::App& app)
 {
   nlohmann::json options = nlohmann::json::array();
@@ -41,15 +19,8 @@ nlohmann::json options_of(const CLI::App& app)
     if (!option->nonpositional()) {
       continue;
     }
-    nlohmann::json names = nlohmann::json::array();
-    for (const auto& name : option->get_snames()) {
-      names.push_back("-" + name);
-    }
-    for (const auto& name : option->get_lnames()) {
-      names.push_back("--" + name);
-    }
-    options.push_back({{"names", names},
-                       {"takes_value", option->get_items_expected_max() > 0},
+    options.push_back({{"names", names_of(*option)},
+                       {"takes_value", takes_value(*option)},
                        {"choices", choices_of(*option)},
                        {"description", option->get_description()}});
   }
@@ -59,18 +30,17 @@ nlohmann::json options_of(const CLI::App& app)
 nlohmann::json describe(const CLI::App& app)
 {
   nlohmann::json commands = nlohmann::json::array();
-  for (const CLI::App* sub : app.get_subcommands({})) {
-    if (sub->get_group().empty()) {
-      continue; // hidden, like this one
-    }
+  for (const CLI::App* sub : visible_subcommands(app)) {
     nlohmann::json positionals = nlohmann::json::array();
     for (const CLI::Option* option : sub->get_options()) {
       if (!option->nonpositional()) {
         positionals.push_back(option->get_name());
       }
     }
-    commands.push_back({{"name", sub->get_name()},
-                        {"summary", sub->get_description()},
+    const CommandEntry& entry = *find_command(sub->get_name());
+    commands.push_back({{"name", entry.name},
+                        {"summary", entry.summary},
+                        {"usage", entry.usage},
                         {"options", options_of(*sub)},
                         {"positionals", positionals}});
   }
@@ -84,8 +54,7 @@ nlohmann::json describe(const CLI::App& app)
 
 void register_meta(CLI::App& app, Context& context)
 {
-  auto* sub = app.add_subcommand("__meta", "The command-line interface as JSON");
-  sub->group("");
+  auto* sub = app.add_subcommand("__meta");
   sub->callback([&app, &context] {
     context.run = [&app] {
       std::cout << describe(app).dump(2) << '\n';

@@ -109,7 +109,7 @@ int run_parse(const ParseOptions& options, const Context& context)
 void register_parse(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ParseOptions>();
-  auto* sub = app.add_subcommand("parse", "Parse event-stream bytes into events (NDJSON when piped)");
+  auto* sub = app.add_subcommand("parse");
   add_input_files(*sub, options->files, "Files to read; '-' or none reads stdin");
   add_format_option(*sub, options->format);
   add_json_data_flag(*sub, options->json_data);

@@ -133,8 +133,7 @@ int run_patch(const PatchOptions& options, const Context& context)
 void register_patch(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<PatchOptions>();
-  auto* sub = app.add_subcommand("patch", "Fold state events (snapshots, JSON patches, keyed "
-                                          "or Durable State changes) into state");
+  auto* sub = app.add_subcommand("patch");
   add_input_files(*sub, options->files, "Files to read, in order; '-' or none reads stdin");
   sub->add_flag("--sse", options->sse, "Read event-stream text instead of NDJSON events");
   add_max_event_size_option(*sub, options->max_event_size);

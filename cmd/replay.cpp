@@ -135,7 +135,7 @@ int run_replay(const ReplayOptions& options, const Context& context)
 void register_replay(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ReplayOptions>();
-  auto* sub = app.add_subcommand("replay", "Play recorded events back with their timing");
+  auto* sub = app.add_subcommand("replay");
   add_input_files(*sub, options->files,
                   "Recordings, NDJSON events or event-stream text, in order; '-' or none reads stdin");
 

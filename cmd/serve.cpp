@@ -301,7 +301,7 @@ int run_serve(const ServeOptions& options, const Context& context)
 void register_serve(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ServeOptions>();
-  auto* sub = app.add_subcommand("serve", "Serve an event stream on localhost");
+  auto* sub = app.add_subcommand("serve");
 
   const char* source = "Source (stdin lines by default)";
   sub->add_flag("--ndjson", options->ndjson, "Read stdin as NDJSON event objects")->group(source);

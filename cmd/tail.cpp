@@ -136,7 +136,7 @@ int run_tail(const TailOptions& options, const Context& context)
 void register_tail(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<TailOptions>();
-  auto* sub = app.add_subcommand("tail", "Follow an event stream, reconnecting like a browser");
+  auto* sub = app.add_subcommand("tail");
   sub->add_option("URL", options->url,
                   "The stream's http:// or https:// URL, or a Durable Streams name under $STREAM_URL")
     ->required();
