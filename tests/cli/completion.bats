@@ -1,11 +1,15 @@
-# How the completions behave on real command lines: subcommands, options, option values in
-# both `--opt VALUE` and `--opt=VALUE` forms, global options after the subcommand, FILE
-# arguments and `sse help`. That they list exactly what `sse __meta` lists is docs.bats' job.
+# How the completions behave on real command lines in real shells: subcommands, options,
+# option values in both `--opt VALUE` and `--opt=VALUE` forms, global options after the
+# subcommand, FILE arguments and `sse help`. Each script asks `sse __complete`, found on PATH
+# as the shells would find it. That it offers every option `sse __meta` lists is docs_help.bats'.
 
 load helper
 
 setup() {
   common_setup
+  mkdir -p "$BATS_TEST_TMPDIR/bin"
+  ln -sf "$SSE" "$BATS_TEST_TMPDIR/bin/sse"
+  PATH="$BATS_TEST_TMPDIR/bin:$PATH"
   source "$REPO_ROOT/completions/sse.bash"
 }
 
@@ -20,7 +24,11 @@ bash_complete() {
   _sse
 }
 
-assert_reply() { assert_equal "${COMPREPLY[*]}" "$*"; }
+# The order is readline's business (it sorts what it shows), so both sides are sorted.
+assert_reply() {
+  assert_equal "$(printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | paste -sd' ')" \
+    "$(printf '%s\n' "$@" | LC_ALL=C sort | paste -sd' ')"
+}
 
 # The visible subcommands in the order sse --help lists them.
 subcommands() { "$SSE" __meta | jq -r '[.commands[].name] | join(" ")'; }
@@ -112,12 +120,32 @@ subcommands() { "$SSE" __meta | jq -r '[.commands[].name] | join(" ")'; }
   assert_reply
 }
 
-@test "bash: FILE arguments complete to files" {
+@test "bash: FILE arguments and FILE values complete to files, DIR values to directories" {
   touch stream.sse other.ndjson
+  mkdir data
   bash_complete sse parse st
   assert_reply stream.sse
   bash_complete sse format o
   assert_reply other.ndjson
+  bash_complete sse tail --record o
+  assert_reply other.ndjson
+  bash_complete sse tail --cacert = st
+  assert_reply stream.sse
+  bash_complete sse serve --data-dir d
+  assert_reply data
+}
+
+@test "bash: the COMMAND of serve --exec completes to commands" {
+  bash_complete sse serve --exec -- bas
+  [[ " ${COMPREPLY[*]} " == *" bash "* ]] || fail "no bash in: ${COMPREPLY[*]}"
+}
+
+@test "bash: the completion works without sse on PATH when called by its path" {
+  PATH=${PATH#"$BATS_TEST_TMPDIR/bin:"}
+  COMP_WORDS=("$SSE" pa)
+  COMP_CWORD=1
+  _sse
+  assert_reply parse patch
 }
 
 @test "bash: sse help takes one subcommand" {
@@ -178,6 +206,8 @@ require_fish() { needs_program fish "the fish completion is run in fish"; }
   require_fish
   touch stream.sse
   assert_equal "$(fish_complete 'sse parse st')" 'stream.sse'
+  assert_equal "$(fish_complete 'sse tail --record st')" 'stream.sse'
+  assert_equal "$(fish_complete 'sse tail --cacert=st')" '--cacert=stream.sse'
   assert_equal "$(fish_complete 'sse st')" ''
   assert_equal "$(fish_complete 'sse help ')" \
     'append close create delete format help info parse patch replay serve tail'
@@ -194,7 +224,7 @@ zsh_shows() {
   timeout "${3:-10}" zsh -f -c '
     zmodload zsh/zpty
     zpty z zsh -f -i
-    zpty -w z "fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D; sse() { :; }"
+    zpty -w z "fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
     zpty -n -w z "$2"$'"'\t'"'
     zpty -r z screen "*$3*"' zsh "$REPO_ROOT/completions" "$1" "$2" >/dev/null
 }
@@ -210,12 +240,13 @@ zsh_shows() {
 
 @test "zsh: subcommands, options and values in an interactive shell" {
   require_zsh
-  zsh_shows 'sse ' 'print help for sse'
+  zsh_shows 'sse ' 'Print help for sse'
   zsh_shows 'sse --color never parse --' '--max-event-size'
   zsh_shows 'sse parse -f ' 'pretty'
   zsh_shows 'sse --color ' 'always'
   zsh_shows 'sse format --' '--max-line-size'
-  zsh_shows 'sse help ' 'parse event-stream bytes'
+  zsh_shows 'sse help ' 'Parse event-stream bytes'
+  zsh_shows 'sse parse --format=' 'pretty'
   zsh_shows 'sse append --' '--batch-max'
   zsh_shows 'sse tail --live ' 'long-poll'
 }
