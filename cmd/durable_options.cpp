@@ -16,18 +16,14 @@ namespace cmd {
 
 void add_auth_option(CLI::App& sub, std::optional<std::string>& auth)
 {
-  sub.add_option("--auth", auth,
-                 "Send VALUE as the Authorization header (default: $STREAM_AUTH)")
-    ->check(check_header_value, "VALUE")
-    ->option_text("VALUE")
+  add_header_value_option(sub, "--auth", auth,
+                          "Send VALUE as the Authorization header (default: $STREAM_AUTH)", "VALUE")
     ->group("Request");
 }
 
 void add_durable_options(CLI::App& sub, ClientOptions& options)
 {
-  sub.add_option("URL", options.target,
-                 "The stream's http(s) URL, or a stream name under $STREAM_URL")
-    ->required();
+  add_stream_target(sub, options.target, "The stream's http(s) URL, or a stream name under $STREAM_URL");
   add_auth_option(sub, options.auth);
   add_request_options(sub, options.request, false);
   sub.add_option("--max-retries", options.max_retries,
@@ -56,10 +52,8 @@ durable::CreateRequest StreamSettings::create_request() const
 void add_stream_settings(CLI::App& sub, StreamSettings& settings, const std::string& type_help,
                          const char* group)
 {
-  auto* type = sub.add_option("--content-type", settings.content_type, type_help)
-                 ->check(check_header_value, "TYPE")
-                 ->option_text("TYPE")
-                 ->group(group);
+  auto* type =
+    add_header_value_option(sub, "--content-type", settings.content_type, type_help, "TYPE")->group(group);
   sub.add_flag("--json", settings.json, "Same as --content-type application/json")
     ->excludes(type)
     ->group(group);
@@ -97,6 +91,25 @@ void add_stream_settings(CLI::App& sub, StreamSettings& settings, const std::str
     ->group(group);
 }
 
+CLI::Option* add_stream_target(CLI::App& sub, StreamTarget& target, const std::string& help)
+{
+  return sub
+    .add_option_function<std::string>(
+      "URL",
+      [&target](const std::string& text) {
+        try {
+          target.url = stream_url(text);
+          target.parsed = http::parse_url(target.url);
+          target.named = durable::is_stream_name(text);
+        } catch (const util::Error& e) {
+          throw CLI::ValidationError(e.where().empty() ? e.what()
+                                                       : e.what() + std::string(" (") + e.where() + ")");
+        }
+      },
+      help)
+    ->required();
+}
+
 std::string stream_url(const std::string& target)
 {
   const char* base = std::getenv("STREAM_URL");
@@ -105,7 +118,7 @@ std::string stream_url(const std::string& target)
 }
 
 http::Request durable_request(const RequestOptions& request, const std::optional<std::string>& auth,
-                              const std::string& url)
+                              const http::Url& url)
 {
   http::Request base = build_request(request, url);
   const bool authorized = http::find_header(base.headers, "Authorization") || !base.basic_user.empty()
