@@ -18,6 +18,9 @@ void add_auth_option(CLI::App& sub, std::optional<std::string>& auth)
 {
   add_header_value_option(sub, "--auth", auth,
                           "Send VALUE as the Authorization header (default: $STREAM_AUTH)", "VALUE")
+    ->check([](const std::string& value) {
+      return value.empty() ? std::string("the Authorization value is empty") : std::string();
+    })
     ->group("Request");
 }
 
@@ -126,15 +129,14 @@ http::Request durable_request(const RequestOptions& request, const std::optional
   std::optional<std::string> value = auth;
   if (!value && !authorized) {
     if (const char* env = std::getenv("STREAM_AUTH"); env != nullptr && *env != '\0') {
+      // --auth was checked as it was parsed; STREAM_AUTH is read only now.
+      if (const std::string problem = http::value_problem(env); !problem.empty()) {
+        throw util::Error(util::Errc::usage, "the Authorization value " + problem, "STREAM_AUTH");
+      }
       value = env;
     }
   }
   if (value) {
-    const std::string problem = value->empty() ? "is empty" : http::value_problem(*value);
-    if (!problem.empty()) {
-      throw util::Error(util::Errc::usage, "the Authorization value " + problem,
-                        auth ? "--auth" : "STREAM_AUTH");
-    }
     std::erase_if(base.headers, [](const auto& header) {
       return http::find_header({header}, "Authorization").has_value();
     });

@@ -385,8 +385,7 @@ void register_serve(CLI::App& app, Context& context)
     ->option_text("EOL")
     ->group(stream);
   sub->add_flag("--bom", options->bom, "Start every stream with a byte order mark")->group(stream);
-  add_size_option(*sub, "--max-event-size", options->max_event_size, "Longest input event or line")
-    ->group(stream);
+  add_max_event_size_option(*sub, options->max_event_size)->group(stream);
 
   const char* durable = "Durable Streams";
   sub->add_flag("--durable", options->durable,
