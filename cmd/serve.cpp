@@ -50,6 +50,7 @@ struct ServeOptions {
   std::uint16_t port = 8080;
   std::vector<std::string> cors;
   std::vector<std::string> allow_hosts;
+  net::AccessPolicy access; ///< --host, --allow-host and --cors, parsed with the command line
   std::size_t max_clients = 0;
   bool max_clients_given = false;
   std::optional<std::chrono::milliseconds> max_lifetime; ///< empty: no limit
@@ -100,10 +101,26 @@ std::string read_file(const std::string& path)
 // Each --exec client is a process: without --max-clients, this many at once.
 constexpr std::size_t k_exec_max_clients = 64;
 
+/// What the library says is wrong with OPTION's value, as a usage error of the command line.
+CLI::ValidationError option_error(const char* option, const util::Error& e)
+{
+  return CLI::ValidationError(option, e.what() + std::string(" (") + e.where() + ")");
+}
+
 net::AccessPolicy access_policy(const ServeOptions& options)
 {
-  return {net::AllowedHosts(options.host, options.allow_hosts),
-          net::CorsPolicy::parse(options.cors)};
+  net::AccessPolicy access;
+  try {
+    access.hosts = net::AllowedHosts(options.host, options.allow_hosts);
+  } catch (const util::Error& e) {
+    throw option_error("--allow-host", e);
+  }
+  try {
+    access.cors = net::CorsPolicy::parse(options.cors);
+  } catch (const util::Error& e) {
+    throw option_error("--cors", e);
+  }
+  return access;
 }
 
 hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
@@ -117,7 +134,7 @@ hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
   stream.goodbye = options.goodbye;
   stream.eol = options.eol;
   stream.bom = options.bom;
-  stream.access = access_policy(options);
+  stream.access = options.access;
   stream.max_clients = options.max_clients_given ? options.max_clients
                        : options.exec            ? k_exec_max_clients
                                                  : 0;
@@ -173,7 +190,7 @@ int run_serve(const ServeOptions& options, const Context& context)
   if (options.durable) {
     DurableOptions durable = options.durable_options;
     durable.host = options.host;
-    durable.access = access_policy(options);
+    durable.access = options.access;
     if (options.port_given) {
       durable.port = options.port;
     }
@@ -415,6 +432,7 @@ void register_serve(CLI::App& app, Context& context)
     options->port_given = port->count() > 0;
     options->max_clients_given = max_clients->count() > 0;
     check_serve_options(*options);
+    options->access = access_policy(*options);
     context.run = [options, &context]() { return run_serve(*options, context); };
   });
 }
