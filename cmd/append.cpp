@@ -7,12 +7,12 @@
 #include "durable_client.hpp"
 #include "exit_codes.hpp"
 #include "io.hpp"
+#include "typed_options.hpp"
 #include "durable/client/batcher.hpp"
 #include "durable/client/idempotent_producer.hpp"
 #include "durable/protocol/rules.hpp"
 #include "json/value.hpp"
 #include "util/error.hpp"
-#include "util/units.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -33,8 +33,8 @@ struct AppendOptions {
   std::optional<std::string> producer;
   std::uint64_t epoch = 0;
   bool claim = false;
-  std::string batch_max = "1MiB";
-  std::string linger = "0ms";
+  std::uint64_t batch_max = 1024 * 1024;
+  std::chrono::milliseconds linger{0};
   std::optional<std::string> seq;
   bool create = false;
   StreamSettings settings;
@@ -271,13 +271,12 @@ int run_append(const AppendOptions& options, const Context& context)
         messages = options.data.size();
       }
     } else {
-      const auto batch_max = static_cast<std::size_t>(*util::parse_size(options.batch_max));
+      const auto batch_max = static_cast<std::size_t>(options.batch_max);
       durable::Batcher batcher(json, batch_max, std::max<std::size_t>(4 * batch_max, 4 << 20));
       StdinLines input(batcher, json, options.whole);
-      const auto linger = *util::parse_duration(options.linger);
       bool closed = false;
       try {
-        while (auto batch = batcher.take(linger)) {
+        while (auto batch = batcher.take(options.linger)) {
           // The close goes with the last batch, unless the input ended on an error.
           const bool close = options.close && batch->last && !input.error_pending();
           last = producer.send(batch->body, close);
@@ -332,22 +331,16 @@ void register_append(CLI::App& app, Context& context)
                   "Messages to append in one request; without them, each line of stdin");
   const char* input = "Input";
   auto* whole = sub->add_flag("--whole", options->whole, "Send all of stdin as one message")->group(input);
-  sub->add_option("--batch-max", options->batch_max,
-                  "Largest request body when batching stdin lines (default 1MiB)")
-    ->check(check_size, "SIZE")
-    ->option_text("SIZE")
+  add_size_option(*sub, "--batch-max", options->batch_max,
+                  "Largest request body when batching stdin lines")
     ->group(input);
-  sub->add_option("--linger", options->linger,
-                  "Wait up to DUR for more lines before sending a batch (default 0ms)")
-    ->check(check_duration, "DUR")
-    ->option_text("DUR")
+  add_duration_option(*sub, "--linger", options->linger,
+                      "Wait up to DUR for more lines before sending a batch")
     ->group(input);
 
   const char* producer = "Producer";
-  sub->add_option("--producer", options->producer,
-                  "Idempotent producer id (default sse-HOST-PID)")
-    ->check(check_header_value, "ID")
-    ->option_text("ID")
+  add_header_value_option(*sub, "--producer", options->producer,
+                          "Idempotent producer id (default sse-HOST-PID)", "ID")
     ->group(producer);
   sub->add_option("--epoch", options->epoch, "Producer epoch (default 0)")
     ->option_text("N")
@@ -355,10 +348,8 @@ void register_append(CLI::App& app, Context& context)
   sub->add_flag("--claim", options->claim,
                 "Take over from a producer with the same id: move to a higher epoch when refused")
     ->group(producer);
-  sub->add_option("--seq", options->seq,
-                  "Send Stream-Seq SEQ (stdin: SEQ.0000000000, SEQ.0000000001, ...)")
-    ->check(check_header_value, "SEQ")
-    ->option_text("SEQ")
+  add_header_value_option(*sub, "--seq", options->seq,
+                          "Send Stream-Seq SEQ (stdin: SEQ.0000000000, SEQ.0000000001, ...)", "SEQ")
     ->group(producer);
 
   const char* stream = "Stream";

@@ -10,16 +10,10 @@ namespace cmd {
 
 void register_close(CLI::App& app, Context& context)
 {
-  auto options = std::make_shared<ClientOptions>();
   auto* sub = app.add_subcommand("close");
-  add_durable_options(*sub, *options);
-  sub->callback([options, &context] {
-    context.run = [options, &context] {
-      return with_client(*options, context, [](durable::Client& client) {
-        std::cout << client.close().next_offset << std::endl;
-        return k_exit_ok;
-      });
-    };
+  add_client_run(*sub, context, [](durable::Client& client) {
+    std::cout << client.close().next_offset << std::endl;
+    return k_exit_ok;
   });
 }
 

@@ -16,18 +16,17 @@ namespace cmd {
 
 void add_auth_option(CLI::App& sub, std::optional<std::string>& auth)
 {
-  sub.add_option("--auth", auth,
-                 "Send VALUE as the Authorization header (default: $STREAM_AUTH)")
-    ->check(check_header_value, "VALUE")
-    ->option_text("VALUE")
+  add_header_value_option(sub, "--auth", auth,
+                          "Send VALUE as the Authorization header (default: $STREAM_AUTH)", "VALUE")
+    ->check([](const std::string& value) {
+      return value.empty() ? std::string("the Authorization value is empty") : std::string();
+    })
     ->group("Request");
 }
 
 void add_durable_options(CLI::App& sub, ClientOptions& options)
 {
-  sub.add_option("URL", options.target,
-                 "The stream's http(s) URL, or a stream name under $STREAM_URL")
-    ->required();
+  add_stream_target(sub, options.target, "The stream's http(s) URL, or a stream name under $STREAM_URL");
   add_auth_option(sub, options.auth);
   add_request_options(sub, options.request, false);
   sub.add_option("--max-retries", options.max_retries,
@@ -56,10 +55,8 @@ durable::CreateRequest StreamSettings::create_request() const
 void add_stream_settings(CLI::App& sub, StreamSettings& settings, const std::string& type_help,
                          const char* group)
 {
-  auto* type = sub.add_option("--content-type", settings.content_type, type_help)
-                 ->check(check_header_value, "TYPE")
-                 ->option_text("TYPE")
-                 ->group(group);
+  auto* type =
+    add_header_value_option(sub, "--content-type", settings.content_type, type_help, "TYPE")->group(group);
   sub.add_flag("--json", settings.json, "Same as --content-type application/json")
     ->excludes(type)
     ->group(group);
@@ -97,6 +94,25 @@ void add_stream_settings(CLI::App& sub, StreamSettings& settings, const std::str
     ->group(group);
 }
 
+CLI::Option* add_stream_target(CLI::App& sub, StreamTarget& target, const std::string& help)
+{
+  return sub
+    .add_option_function<std::string>(
+      "URL",
+      [&target](const std::string& text) {
+        try {
+          target.url = stream_url(text);
+          target.parsed = http::parse_url(target.url);
+          target.named = durable::is_stream_name(text);
+        } catch (const util::Error& e) {
+          throw CLI::ValidationError(e.where().empty() ? e.what()
+                                                       : e.what() + std::string(" (") + e.where() + ")");
+        }
+      },
+      help)
+    ->required();
+}
+
 std::string stream_url(const std::string& target)
 {
   const char* base = std::getenv("STREAM_URL");
@@ -105,7 +121,7 @@ std::string stream_url(const std::string& target)
 }
 
 http::Request durable_request(const RequestOptions& request, const std::optional<std::string>& auth,
-                              const std::string& url)
+                              const http::Url& url)
 {
   http::Request base = build_request(request, url);
   const bool authorized = http::find_header(base.headers, "Authorization") || !base.basic_user.empty()
@@ -113,15 +129,14 @@ http::Request durable_request(const RequestOptions& request, const std::optional
   std::optional<std::string> value = auth;
   if (!value && !authorized) {
     if (const char* env = std::getenv("STREAM_AUTH"); env != nullptr && *env != '\0') {
+      // --auth was checked as it was parsed; STREAM_AUTH is read only now.
+      if (const std::string problem = http::value_problem(env); !problem.empty()) {
+        throw util::Error(util::Errc::usage, "the Authorization value " + problem, "STREAM_AUTH");
+      }
       value = env;
     }
   }
   if (value) {
-    const std::string problem = value->empty() ? "is empty" : http::value_problem(*value);
-    if (!problem.empty()) {
-      throw util::Error(util::Errc::usage, "the Authorization value " + problem,
-                        auth ? "--auth" : "STREAM_AUTH");
-    }
     std::erase_if(base.headers, [](const auto& header) {
       return http::find_header({header}, "Authorization").has_value();
     });

@@ -17,8 +17,19 @@ namespace cmd {
 /// The base of stream names when STREAM_URL is unset (the official CLI's default).
 inline constexpr const char* k_default_stream_base = "http://localhost:4437/v1/stream";
 
+/// A stream as the command line names it: an http(s) URL, or a name under STREAM_URL.
+struct StreamTarget {
+  std::string url;         ///< the URL as given, or the name joined to STREAM_URL
+  http::Url parsed;        ///< URL, parsed
+  bool named = false;      ///< it was given as a name
+};
+
+/// The URL positional into TARGET, resolved and parsed as the command line is read: a name
+/// that is not one, or a URL that is not http(s), is a usage error there.
+CLI::Option* add_stream_target(CLI::App& sub, StreamTarget& target, const std::string& help);
+
 struct ClientOptions {
-  std::string target; ///< URL or stream name
+  StreamTarget target;
   RequestOptions request;
   std::optional<std::string> auth;
   std::uint32_t max_retries = 10;
@@ -54,7 +65,7 @@ std::string stream_url(const std::string& target);
 /// The request every call to the stream starts from, with Authorization from --auth, else
 /// STREAM_AUTH (unless -H, -u or --bearer already authorize).
 http::Request durable_request(const RequestOptions& request, const std::optional<std::string>& auth,
-                              const std::string& url);
+                              const http::Url& url);
 
 /// Prints requests, replies and retries on stderr as -v asks; retries always say why.
 void trace_client(durable::Client& client, const Context& context);

@@ -222,7 +222,7 @@ void EventSink::count()
 EventPrinter& EventSink::printer(Kind kind)
 {
   if (!m_printer) {
-    const Format format = kind == Kind::byte_chunk && m_options.format.empty()
+    const Format format = kind == Kind::byte_chunk && !m_options.format
                             ? Format::raw
                             : choose_format(m_options.format);
     const bool json_data = kind == Kind::event ? m_options.json_data : kind == Kind::json_message;

@@ -31,7 +31,7 @@ namespace cmd {
 
 /// What the user asked the sink to do; a command binds only the options it offers.
 struct SinkOptions {
-  std::string format;
+  std::optional<Format> format; ///< empty: choose_format's default
   bool json_data = false;
   bool comments = false;
   std::vector<std::string> events;

@@ -7,9 +7,9 @@
 #include "io.hpp"
 #include "shared_options.hpp"
 #include "stdout_watch.hpp"
+#include "typed_options.hpp"
 #include "json/ndjson.hpp"
 #include "sse/formatter.hpp"
-#include "util/units.hpp"
 
 #include <cstring>
 #include <memory>
@@ -21,7 +21,7 @@ namespace {
 struct FormatOptions {
   std::vector<std::string> files;
   bool lines = false;
-  std::string max_line_size = k_default_max_event_size;
+  std::uint64_t max_line_size = k_default_max_event_size;
 };
 
 class LineFormatter {
@@ -72,7 +72,7 @@ private:
 
 int run_format(const FormatOptions& options)
 {
-  const std::uint64_t limit = *util::parse_size(options.max_line_size);
+  const std::uint64_t limit = options.max_line_size;
   // Reading a quiet input blocks; a reader of stdout that has gone ends us at once, as a
   // write would if there were one to make. Nothing is lost: there is nobody to read it.
   StdoutWatch watch([] { ::_exit(k_exit_ok); });
@@ -100,7 +100,7 @@ void register_format(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<FormatOptions>();
   auto* sub = app.add_subcommand("format");
-  add_input_files(*sub, options->files, "Files to read; '-' or none reads stdin");
+  add_input_files(*sub, options->files);
   sub->add_flag("--lines", options->lines, "Treat each input line as the data of one event");
   add_size_option(*sub, "--max-line-size", options->max_line_size, "Longest input line accepted");
   sub->callback([options, &context] {

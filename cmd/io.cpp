@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace cmd {
 namespace {
 
@@ -46,33 +48,61 @@ void Writer::flush()
   m_buffer.clear();
 }
 
-Input::Input(std::string path) : m_buffer(k_read_size)
+FileDescriptor::FileDescriptor(const std::string& path, int flags, const char* what)
+  : m_fd(::open(path.c_str(), flags | O_CLOEXEC, 0644)), m_owned(true)
 {
-  if (path == "-") {
-    m_name = "stdin";
-    m_fd = STDIN_FILENO;
-    return;
-  }
-  m_name = std::move(path);
-  m_fd = ::open(m_name.c_str(), O_RDONLY | O_CLOEXEC);
   if (m_fd < 0) {
     throw util::Error(util::Errc::runtime,
-                      std::string("cannot open input: ") + std::strerror(errno), m_name);
+                      std::string("cannot ") + what + ": " + std::strerror(errno), path);
   }
-  m_owned = true;
 }
 
-Input::~Input()
+FileDescriptor FileDescriptor::lent(int fd)
+{
+  FileDescriptor lent;
+  lent.m_fd = fd;
+  return lent;
+}
+
+FileDescriptor::~FileDescriptor()
 {
   if (m_owned) {
     ::close(m_fd);
   }
 }
 
+FileDescriptor::FileDescriptor(FileDescriptor&& other) noexcept
+  : m_fd(std::exchange(other.m_fd, -1)), m_owned(std::exchange(other.m_owned, false))
+{
+}
+
+FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept
+{
+  if (this != &other) {
+    if (m_owned) {
+      ::close(m_fd);
+    }
+    m_fd = std::exchange(other.m_fd, -1);
+    m_owned = std::exchange(other.m_owned, false);
+  }
+  return *this;
+}
+
+Input::Input(std::string path) : m_buffer(k_read_size)
+{
+  if (path == "-") {
+    m_name = "stdin";
+    m_fd = FileDescriptor::lent(STDIN_FILENO);
+    return;
+  }
+  m_name = std::move(path);
+  m_fd = FileDescriptor(m_name, O_RDONLY, "open input");
+}
+
 std::string_view Input::read()
 {
   while (true) {
-    const ssize_t n = ::read(m_fd, m_buffer.data(), m_buffer.size());
+    const ssize_t n = ::read(m_fd.get(), m_buffer.data(), m_buffer.size());
     if (n >= 0) {
       return {m_buffer.data(), static_cast<std::size_t>(n)};
     }

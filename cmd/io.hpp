@@ -41,14 +41,31 @@ private:
   std::string m_buffer;
 };
 
+/// A file descriptor closed with it, unless it is only lent (stdin).
+class FileDescriptor {
+public:
+  FileDescriptor() = default;
+  /// Opens PATH with FLAGS (and O_CLOEXEC; mode 0644 when it creates); throws
+  /// util::Error(runtime) "cannot WHAT: REASON" naming PATH.
+  FileDescriptor(const std::string& path, int flags, const char* what);
+  /// FD, which stays open after this is gone.
+  static FileDescriptor lent(int fd);
+  ~FileDescriptor();
+  FileDescriptor(FileDescriptor&& other) noexcept;
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
+
+  int get() const noexcept { return m_fd; }
+
+private:
+  int m_fd = -1;
+  bool m_owned = false;
+};
+
 /// One input: a named file or "-" for stdin, read in chunks as the bytes arrive.
 class Input {
 public:
   /// Opens PATH ("-" is stdin); throws util::Error(runtime) naming the file.
   explicit Input(std::string path);
-  ~Input();
-  Input(const Input&) = delete;
-  Input& operator=(const Input&) = delete;
 
   /// The next bytes, at most the buffer size, as soon as any are available; empty at the end.
   std::string_view read();
@@ -57,8 +74,7 @@ public:
 
 private:
   std::string m_name;
-  int m_fd = -1;
-  bool m_owned = false;
+  FileDescriptor m_fd;
   std::vector<char> m_buffer;
 };
 

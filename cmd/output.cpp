@@ -31,17 +31,12 @@ bool env_set(const char* name)
 
 } // namespace
 
-Format choose_format(const std::string& name, int fd)
+Format choose_format(std::optional<Format> format, int fd)
 {
-  if (name.empty()) {
-    return ::isatty(fd) != 0 ? Format::pretty : Format::json;
+  if (format) {
+    return *format;
   }
-  for (std::size_t i = 0; i < std::size(k_format_names); ++i) {
-    if (name == k_format_names[i]) {
-      return static_cast<Format>(i);
-    }
-  }
-  throw util::Error(util::Errc::usage, "unknown format '" + name + "'");
+  return ::isatty(fd) != 0 ? Format::pretty : Format::json;
 }
 
 bool use_color(const std::string& when, int fd)

@@ -15,11 +15,11 @@ namespace cmd {
 
 enum class Format { json, pretty, data, sse, raw };
 
-/// The names -f accepts, in the order the help lists them.
+/// The names -f accepts, in the order the help lists them and of Format's values.
 inline constexpr const char* k_format_names[] = {"json", "pretty", "data", "sse", "raw"};
 
-/// The format named NAME, or, for an empty NAME, pretty on a terminal and json otherwise.
-Format choose_format(const std::string& name, int fd = 1);
+/// FORMAT, or without one, pretty on a terminal and json otherwise.
+Format choose_format(std::optional<Format> format, int fd = 1);
 
 /// Whether to colour output on FD: --color WHEN, then NO_COLOR, CLICOLOR_FORCE and a terminal.
 bool use_color(const std::string& when, int fd = 1);

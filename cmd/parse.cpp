@@ -10,7 +10,6 @@
 #include "output.hpp"
 #include "shared_options.hpp"
 #include "sse/parser.hpp"
-#include "util/units.hpp"
 
 #include <iostream>
 #include <memory>
@@ -21,10 +20,10 @@ namespace {
 
 struct ParseOptions {
   std::vector<std::string> files;
-  std::string format;
+  std::optional<Format> format;
   bool count = false;
   bool json_data = false;
-  std::string max_event_size = k_default_max_event_size;
+  std::uint64_t max_event_size = k_default_max_event_size;
 };
 
 class PrintingHandler : public sse::ParserHandler {
@@ -60,7 +59,7 @@ util::Error limit_error(const sse::ParseFailure& failure, std::uint64_t limit,
 
 int run_parse(const ParseOptions& options, const Context& context)
 {
-  const std::uint64_t limit = *util::parse_size(options.max_event_size);
+  const std::uint64_t limit = options.max_event_size;
   std::optional<EventPrinter> printer;
   Format format = Format::json;
   if (!options.count) {
@@ -110,13 +109,13 @@ void register_parse(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<ParseOptions>();
   auto* sub = app.add_subcommand("parse");
-  add_input_files(*sub, options->files, "Files to read; '-' or none reads stdin");
+  add_input_files(*sub, options->files);
   add_format_option(*sub, options->format);
   add_json_data_flag(*sub, options->json_data);
   sub->add_flag("--count", options->count, "Print only the number of events");
   add_max_event_size_option(*sub, options->max_event_size);
   sub->callback([options, &context] {
-    if (options->count && (!options->format.empty() || options->json_data)) {
+    if (options->count && (options->format || options->json_data)) {
       throw CLI::ValidationError("--count", "cannot be combined with --format or --json-data");
     }
     context.run = [options, &context] { return run_parse(*options, context); };

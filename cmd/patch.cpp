@@ -24,7 +24,7 @@ namespace {
 struct PatchOptions {
   std::vector<std::string> files;
   bool sse = false;
-  std::string max_event_size = k_default_max_event_size;
+  std::uint64_t max_event_size = k_default_max_event_size;
   StateOptions state;
 };
 
@@ -112,7 +112,7 @@ void read_event_stream(StateSession& session, Input& input, std::uint64_t limit)
 
 int run_patch(const PatchOptions& options, const Context& context)
 {
-  const std::uint64_t limit = *util::parse_size(options.max_event_size);
+  const std::uint64_t limit = options.max_event_size;
   Writer out;
   StateSession session(options.state, context, out, "sse patch");
   for (const auto& path : inputs_or_stdin(options.files)) {

@@ -3,27 +3,14 @@
 #include "record/recording.hpp"
 #include "util/error.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <unistd.h>
 
 namespace cmd {
 
-RecordingFile::RecordingFile(std::string path) : m_path(std::move(path))
+RecordingFile::RecordingFile(std::string path)
+  : m_path(std::move(path)), m_fd(m_path, O_WRONLY | O_CREAT | O_TRUNC, "write the recording"),
+    m_writer(std::make_unique<Writer>(m_fd.get()))
 {
-  m_fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (m_fd < 0) {
-    throw util::Error(util::Errc::runtime,
-                      std::string("cannot write the recording: ") + std::strerror(errno), m_path);
-  }
-  m_writer = std::make_unique<Writer>(m_fd);
-}
-
-RecordingFile::~RecordingFile()
-{
-  m_writer.reset();
-  ::close(m_fd);
 }
 
 void RecordingFile::event(const sse::EventView& event)

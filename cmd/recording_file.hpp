@@ -14,9 +14,6 @@ class RecordingFile {
 public:
   /// Creates or truncates PATH; throws util::Error(runtime) when it cannot.
   explicit RecordingFile(std::string path);
-  ~RecordingFile();
-  RecordingFile(const RecordingFile&) = delete;
-  RecordingFile& operator=(const RecordingFile&) = delete;
 
   void event(const sse::EventView& event);
   /// The reader lost the stream and resumes it (a marker replay honours).
@@ -27,8 +24,8 @@ private:
   void flush();
 
   std::string m_path;
-  int m_fd = -1;
-  std::unique_ptr<Writer> m_writer;
+  FileDescriptor m_fd;
+  std::unique_ptr<Writer> m_writer; // written out before m_fd closes
   const std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
 };
 

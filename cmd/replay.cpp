@@ -6,13 +6,12 @@
 #include "exit_codes.hpp"
 #include "io.hpp"
 #include "output.hpp"
-#include "request_options.hpp"
 #include "shared_options.hpp"
 #include "stdout_watch.hpp"
+#include "typed_options.hpp"
 
 #include "record/timeline.hpp"
 #include "util/error.hpp"
-#include "util/units.hpp"
 
 #include <condition_variable>
 #include <iostream>
@@ -27,7 +26,7 @@ struct ReplayOptions {
   SinkOptions sink; ///< replay binds -f, --json-data, --event, -n and the state options
   double speed = 1.0;
   bool no_wait = false;
-  std::string interval = "0ms";
+  std::chrono::milliseconds interval{0};
   std::optional<std::string> from;
   std::optional<std::string> to;
   bool loop = false;
@@ -70,11 +69,6 @@ private:
 
 int run_replay(const ReplayOptions& options, const Context& context)
 {
-  if (choose_format(options.sink.format) == Format::raw) {
-    throw util::Error(util::Errc::usage,
-                      "sse replay cannot write raw bytes: a recording keeps events, not the bytes "
-                      "they came in (use -f sse)");
-  }
   std::vector<std::vector<record::Entry>> recordings;
   for (const auto& file : inputs_or_stdin(options.files)) {
     Input input(file);
@@ -88,7 +82,7 @@ int run_replay(const ReplayOptions& options, const Context& context)
     recordings.push_back(record::read_recording(read_all(input), input.name(), skip));
   }
   record::TimelineOptions timeline_options;
-  timeline_options.interval = *util::parse_duration(options.interval);
+  timeline_options.interval = options.interval;
   timeline_options.from = options.from;
   timeline_options.to = options.to;
   const auto timeline = record::build_timeline(std::move(recordings), timeline_options);
@@ -152,10 +146,8 @@ void register_replay(CLI::App& app, Context& context)
     ->check(CLI::PositiveNumber)
     ->group(timing);
   sub->add_flag("--no-wait", options->no_wait, "Print everything at once")->group(timing);
-  sub->add_option("--interval", options->interval,
-                  "Wait DUR between events of input without timing (default 0ms)")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(*sub, "--interval", options->interval,
+                      "Wait DUR between events of input without timing")
     ->group(timing);
   sub->add_option("--from", options->from, "Start at the event with this id, or the Nth event")
     ->option_text("ID|N")
@@ -167,6 +159,10 @@ void register_replay(CLI::App& app, Context& context)
 
   auto* apply = add_state_options(*sub, sink.state);
   sub->callback([options, apply, &context] {
+    if (options->sink.format == Format::raw) {
+      throw CLI::ValidationError("-f", "sse replay cannot write raw bytes: a recording keeps "
+                                       "events, not the bytes they came in (use -f sse)");
+    }
     check_state_options(options->sink.state);
     options->sink.apply = apply->count() > 0;
     context.run = [options, &context] { return run_replay(*options, context); };

@@ -1,9 +1,8 @@
 #include "request_options.hpp"
 
-#include "commands.hpp"
+#include "typed_options.hpp"
 #include "http/request_check.hpp"
 #include "util/error.hpp"
-#include "util/units.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -38,14 +37,6 @@ std::string trim(std::string text)
 }
 
 } // namespace
-
-std::string check_duration(const std::string& value)
-{
-  if (util::parse_duration(value)) {
-    return {};
-  }
-  return "'" + value + "' is not a duration (a number with ms, s, m or h, e.g. 500ms, 15s, 2m)";
-}
 
 std::string check_header_value(const std::string& value)
 {
@@ -97,13 +88,10 @@ void add_request_options(CLI::App& sub, RequestOptions& options, bool with_body)
       ->excludes(data)
       ->group(group);
   }
-  sub.add_option("-u,--user", options.user, "Basic authentication as USER:PASSWORD")
-    ->check(check_header_value, "USER:PASSWORD")
-    ->option_text("USER:PASSWORD")
+  add_header_value_option(sub, "-u,--user", options.user, "Basic authentication as USER:PASSWORD",
+                          "USER:PASSWORD")
     ->group(group);
-  sub.add_option("--bearer", options.bearer, "Send 'Authorization: Bearer TOKEN'")
-    ->check(check_header_value, "TOKEN")
-    ->option_text("TOKEN")
+  add_header_value_option(sub, "--bearer", options.bearer, "Send 'Authorization: Bearer TOKEN'", "TOKEN")
     ->group(group);
   sub.add_flag("-k,--insecure", options.insecure, "Do not verify the server's TLS certificate")
     ->group(group);
@@ -111,30 +99,26 @@ void add_request_options(CLI::App& sub, RequestOptions& options, bool with_body)
     ->option_text("FILE")
     ->check(CLI::ExistingFile)
     ->group(group);
-  sub.add_option("--connect-timeout", options.connect_timeout,
-                 "Give up a connection attempt after DUR (default 10s)")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(sub, "--connect-timeout", options.connect_timeout,
+                      "Give up a connection attempt after DUR")
     ->group(group);
-  sub.add_option("--proxy", options.proxy, "Connect through the HTTP proxy at URL")
-    ->option_text("URL")
+  add_url_option(sub, "--proxy", options.proxy, "Connect through the HTTP proxy at URL",
+                 [](const http::Url& proxy) {
+                   return proxy.scheme == "http" ? std::string()
+                                                 : std::string("only http:// proxies are supported");
+                 })
     ->group(group);
-  sub.add_option("--max-header-size", options.max_header_size,
-                 "Largest response status line and headers accepted (default 256KiB)")
-    ->check(check_size, "SIZE")
-    ->option_text("SIZE")
+  add_size_option(sub, "--max-header-size", options.max_header_size,
+                  "Largest response status line and headers accepted")
     ->group(group);
 }
 
-http::Request build_request(const RequestOptions& options, const std::string& url)
+http::Request build_request(const RequestOptions& options, const http::Url& url)
 {
   http::Request request;
-  request.url = http::parse_url(url);
+  request.url = url;
   for (const auto& header : options.headers) {
-    const auto colon = header.find(':');
-    if (const auto problem = check_header_option(header); !problem.empty()) {
-      throw util::Error(util::Errc::usage, "invalid header: " + problem, "-H");
-    }
+    const auto colon = header.find(':'); // -H checked it as it was parsed
     request.headers.emplace_back(trim(header.substr(0, colon)), trim(header.substr(colon + 1)));
   }
   if (!options.json.empty()) {
@@ -159,14 +143,9 @@ http::Request build_request(const RequestOptions& options, const std::string& ur
   request.bearer_token = options.bearer;
   request.tls.insecure = options.insecure;
   request.tls.ca_file = options.cacert;
-  request.connect_timeout = *util::parse_duration(options.connect_timeout);
-  request.max_head_size = static_cast<std::size_t>(*util::parse_size(options.max_header_size));
-  if (!options.proxy.empty()) {
-    request.proxy = http::parse_url(options.proxy);
-    if (request.proxy->scheme != "http") {
-      throw util::Error(util::Errc::usage, "only http:// proxies are supported", "--proxy");
-    }
-  }
+  request.connect_timeout = options.connect_timeout;
+  request.max_head_size = static_cast<std::size_t>(options.max_header_size);
+  request.proxy = options.proxy;
   return request;
 }
 

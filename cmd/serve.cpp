@@ -3,10 +3,11 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "request_options.hpp"
 #include "serve_durable.hpp"
 #include "serve_stdin.hpp"
+#include "shared_options.hpp"
 #include "signal_watch.hpp"
+#include "typed_options.hpp"
 
 #include "hub/broadcast.hpp"
 #include "hub/demo.hpp"
@@ -19,7 +20,6 @@
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
 #include "util/error.hpp"
-#include "util/units.hpp"
 
 #include <signal.h>
 #include <sys/epoll.h>
@@ -50,31 +50,27 @@ struct ServeOptions {
   std::uint16_t port = 8080;
   std::vector<std::string> cors;
   std::vector<std::string> allow_hosts;
+  net::AccessPolicy access; ///< --host, --allow-host and --cors, parsed with the command line
   std::size_t max_clients = 0;
   bool max_clients_given = false;
-  std::string max_lifetime;
-  std::string client_buffer = "1MiB";
+  std::optional<std::chrono::milliseconds> max_lifetime; ///< empty: no limit
+  std::uint64_t client_buffer = hub::StreamOptions{}.client_buffer;
   // Stream
   std::size_t history = 1000;
   bool from_start = false;
   bool linger = false;
-  std::string retry;
-  std::string heartbeat = "15s";
+  std::optional<std::chrono::milliseconds> retry;
+  std::chrono::milliseconds heartbeat = hub::StreamOptions{}.heartbeat;
   std::string hello;
   std::string goodbye;
-  std::string eol = "lf";
+  std::string eol = hub::StreamOptions{}.eol;
   bool bom = false;
-  std::string max_event_size = "16MiB";
+  std::uint64_t max_event_size = k_default_max_event_size;
   // Durable Streams
   bool durable = false;
   DurableOptions durable_options;
   bool port_given = false;
 };
-
-std::chrono::milliseconds duration_of(const std::string& text)
-{
-  return text.empty() ? std::chrono::milliseconds(0) : *util::parse_duration(text);
-}
 
 /// A URL host: an IPv6 address goes in brackets.
 std::string url_host(const std::string& host)
@@ -105,78 +101,100 @@ std::string read_file(const std::string& path)
 // Each --exec client is a process: without --max-clients, this many at once.
 constexpr std::size_t k_exec_max_clients = 64;
 
+/// What the library says is wrong with OPTION's value, as a usage error of the command line.
+CLI::ValidationError option_error(const char* option, const util::Error& e)
+{
+  return CLI::ValidationError(option, e.what() + std::string(" (") + e.where() + ")");
+}
+
 net::AccessPolicy access_policy(const ServeOptions& options)
 {
-  return {net::AllowedHosts(options.host, options.allow_hosts),
-          net::CorsPolicy::parse(options.cors)};
+  net::AccessPolicy access;
+  try {
+    access.hosts = net::AllowedHosts(options.host, options.allow_hosts);
+  } catch (const util::Error& e) {
+    throw option_error("--allow-host", e);
+  }
+  try {
+    access.cors = net::CorsPolicy::parse(options.cors);
+  } catch (const util::Error& e) {
+    throw option_error("--cors", e);
+  }
+  return access;
 }
 
 hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
 {
   hub::StreamOptions stream;
-  if (!options.retry.empty()) {
-    stream.retry_ms = static_cast<std::uint64_t>(duration_of(options.retry).count());
+  if (options.retry) {
+    stream.retry_ms = static_cast<std::uint64_t>(options.retry->count());
   }
-  stream.heartbeat = duration_of(options.heartbeat);
+  stream.heartbeat = options.heartbeat;
   stream.hello = options.hello;
   stream.goodbye = options.goodbye;
-  stream.eol = options.eol == "crlf" ? "\r\n" : options.eol == "cr" ? "\r" : "\n";
+  stream.eol = options.eol;
   stream.bom = options.bom;
-  stream.access = access_policy(options);
+  stream.access = options.access;
   stream.max_clients = options.max_clients_given ? options.max_clients
                        : options.exec            ? k_exec_max_clients
                                                  : 0;
-  stream.max_lifetime = duration_of(options.max_lifetime);
-  stream.client_buffer = *util::parse_size(options.client_buffer);
+  stream.max_lifetime = options.max_lifetime.value_or(std::chrono::milliseconds(0));
+  stream.client_buffer = static_cast<std::size_t>(options.client_buffer);
   if (verbosity > 0) {
     stream.log = [](const std::string& line) { std::cerr << "sse serve: " << line << std::endl; };
   }
   return stream;
 }
 
-int run_serve(const ServeOptions& options, const Context& context)
+// The options that only make sense together; checked as the command line is read, so each is
+// a usage error before anything starts.
+void check_serve_options(const ServeOptions& options)
 {
   if (options.durable) {
     if (options.exec || !options.script.empty() || !options.replay.empty() || options.demo ||
         options.ndjson || options.sse) {
-      throw util::Error(util::Errc::usage, "--durable serves its own streams: it takes no source");
+      throw CLI::ValidationError("--durable serves its own streams: it takes no source");
     }
     if (options.durable_options.repair && options.durable_options.memory) {
-      throw util::Error(util::Errc::usage, "--repair repairs a --data-dir: not with --memory");
+      throw CLI::ValidationError("--repair repairs a --data-dir: not with --memory");
     }
-    DurableOptions durable = options.durable_options;
-    durable.host = options.host;
-    durable.access = access_policy(options);
-    if (options.port_given) {
-      durable.port = options.port;
-    }
-    return run_durable(durable, context);
+    return;
   }
   if (options.durable_options.repair) {
-    throw util::Error(util::Errc::usage, "--repair needs --durable");
+    throw CLI::ValidationError("--repair needs --durable");
   }
   const int sources = (options.exec ? 1 : 0) + (!options.script.empty() ? 1 : 0) +
                       (!options.replay.empty() ? 1 : 0) + (options.demo ? 1 : 0) +
                       (options.ndjson || options.sse ? 1 : 0);
   if (sources > 1 || (options.ndjson && options.sse)) {
-    throw util::Error(util::Errc::usage,
-                      "give one source: stdin (--ndjson or --sse to change its format), --exec, "
-                      "--script, --replay or --demo");
+    throw CLI::ValidationError("give one source: stdin (--ndjson or --sse to change its format), "
+                               "--exec, --script, --replay or --demo");
   }
   if (options.shared && options.replay.empty()) {
-    throw util::Error(util::Errc::usage, "--shared goes with --replay");
+    throw CLI::ValidationError("--shared goes with --replay");
   }
   if (options.exec && options.command.empty()) {
-    throw util::Error(util::Errc::usage, "--exec needs a command: sse serve --exec -- CMD ARGS...");
+    throw CLI::ValidationError("--exec needs a command: sse serve --exec -- CMD ARGS...");
   }
   if (!options.command.empty() && !options.exec) {
-    throw util::Error(util::Errc::usage, "a command is given only with --exec",
-                      "'" + options.command.front() + "'");
+    throw CLI::ValidationError("a command is given only with --exec ('" + options.command.front() + "')");
   }
   if (sources == 0 && ::isatty(0) != 0) {
-    throw util::Error(util::Errc::usage,
-                      "no source: pipe lines into stdin, or give --exec, --script, --replay or "
-                      "--demo");
+    throw CLI::ValidationError("no source: pipe lines into stdin, or give --exec, --script, "
+                               "--replay or --demo");
+  }
+}
+
+int run_serve(const ServeOptions& options, const Context& context)
+{
+  if (options.durable) {
+    DurableOptions durable = options.durable_options;
+    durable.host = options.host;
+    durable.access = options.access;
+    if (options.port_given) {
+      durable.port = options.port;
+    }
+    return run_durable(durable, context);
   }
   const hub::StreamOptions stream = stream_options(options, context.verbosity);
 
@@ -209,7 +227,7 @@ int run_serve(const ServeOptions& options, const Context& context)
     // events.
     ::setenv("TERM", "dumb", 1);
     source = std::make_unique<hub::ExecSource>(loop, stream, exec_argv(options.command),
-                                               *util::parse_size(options.max_event_size));
+                                               options.max_event_size);
   } else {
     auto broadcast = std::make_unique<hub::Broadcast>(
       loop, stream, hub::BroadcastOptions{options.history, options.from_start, options.linger});
@@ -276,7 +294,7 @@ int run_serve(const ServeOptions& options, const Context& context)
     const StdinFormat format =
       options.ndjson ? StdinFormat::ndjson : options.sse ? StdinFormat::sse : StdinFormat::lines;
     stdin_feeder = std::make_unique<StdinFeeder>(
-      loop, *feed, format, *util::parse_size(options.max_event_size),
+      loop, *feed, format, options.max_event_size,
       [&](std::exception_ptr error) { source_ended(error, "stdin ended"); });
   }
 
@@ -350,15 +368,11 @@ void register_serve(CLI::App& app, Context& context)
       ->option_text("N")
       ->check(CLI::PositiveNumber)
       ->group(server);
-  sub->add_option("--max-lifetime", options->max_lifetime,
-                  "End each connection after DUR (clients resume by id)")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(*sub, "--max-lifetime", options->max_lifetime,
+                      "End each connection after DUR (clients resume by id)")
     ->group(server);
-  sub->add_option("--client-buffer", options->client_buffer,
-                  "Cut a client that falls SIZE behind (default 1MiB)")
-    ->option_text("SIZE")
-    ->check(check_size, "SIZE")
+  add_size_option(*sub, "--client-buffer", options->client_buffer,
+                  "Cut a client that falls SIZE behind")
     ->group(server);
 
   const char* stream = "Stream";
@@ -371,14 +385,10 @@ void register_serve(CLI::App& app, Context& context)
   sub->add_flag("--linger", options->linger,
                 "When stdin (or a --shared replay) ends, keep serving the history")
     ->group(stream);
-  sub->add_option("--retry", options->retry, "Send 'retry: DUR' to each client at connect")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(*sub, "--retry", options->retry, "Send 'retry: DUR' to each client at connect")
     ->group(stream);
-  sub->add_option("--heartbeat", options->heartbeat,
-                  "Send a comment after DUR without output; 0 never (default 15s)")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(*sub, "--heartbeat", options->heartbeat,
+                      "Send a comment after DUR without output; 0 never")
     ->group(stream);
   sub->add_option("--hello", options->hello, "Send comment TEXT at connect")
     ->option_text("TEXT")
@@ -386,16 +396,13 @@ void register_serve(CLI::App& app, Context& context)
   sub->add_option("--goodbye", options->goodbye, "Send comment TEXT when the server ends a stream")
     ->option_text("TEXT")
     ->group(stream);
-  sub->add_option("--eol", options->eol, "End lines with lf, crlf or cr (default lf)")
-    ->check(CLI::IsMember({"lf", "crlf", "cr"}))
+  static constexpr Choice<const char*> line_ends[] = {{"lf", "\n"}, {"crlf", "\r\n"}, {"cr", "\r"}};
+  add_choice_option<const char*>(*sub, "--eol", options->eol, line_ends,
+                                 "End lines with lf, crlf or cr (default lf)")
     ->option_text("EOL")
     ->group(stream);
   sub->add_flag("--bom", options->bom, "Start every stream with a byte order mark")->group(stream);
-  sub->add_option("--max-event-size", options->max_event_size,
-                  "Longest input event or line (default 16MiB)")
-    ->option_text("SIZE")
-    ->check(check_size, "SIZE")
-    ->group(stream);
+  add_max_event_size_option(*sub, options->max_event_size)->group(stream);
 
   const char* durable = "Durable Streams";
   sub->add_flag("--durable", options->durable,
@@ -410,24 +417,22 @@ void register_serve(CLI::App& app, Context& context)
   sub->add_flag("--repair", options->durable_options.repair,
                 "Cut each damaged stream back to its last intact commit, keeping what is cut")
     ->group(durable);
-  sub->add_option("--long-poll-timeout", options->durable_options.long_poll_timeout,
-                  "Answer a long-poll with 204 after DUR without data (default 30s)")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(*sub, "--long-poll-timeout", options->durable_options.long_poll_timeout,
+                      "Answer a long-poll with 204 after DUR without data")
     ->group(durable);
   sub->add_option("--token", options->durable_options.token,
                   "Require 'Authorization: Bearer TOKEN' on every request")
     ->option_text("TOKEN")
     ->group(durable);
-  sub->add_option("--max-body", options->durable_options.max_body,
-                  "Refuse request bodies larger than SIZE with 413 (default 64MiB)")
-    ->option_text("SIZE")
-    ->check(check_size, "SIZE")
+  add_size_option(*sub, "--max-body", options->durable_options.max_body,
+                  "Refuse request bodies larger than SIZE with 413")
     ->group(durable);
 
   sub->callback([options, port, max_clients, &context]() {
     options->port_given = port->count() > 0;
     options->max_clients_given = max_clients->count() > 0;
+    check_serve_options(*options);
+    options->access = access_policy(*options);
     context.run = [options, &context]() { return run_serve(*options, context); };
   });
 }

@@ -8,7 +8,6 @@
 #include "net/http_server.hpp"
 #include "store/disk_store.hpp"
 #include "store/memory_store.hpp"
-#include "util/units.hpp"
 
 #include <sys/epoll.h>
 
@@ -57,7 +56,7 @@ int run_durable(const DurableOptions& options, const Context& context)
   }
 
   durable::ServerOptions server_options;
-  server_options.long_poll_timeout = *util::parse_duration(options.long_poll_timeout);
+  server_options.long_poll_timeout = options.long_poll_timeout;
   server_options.token = options.token;
   server_options.access = options.access;
   if (context.verbosity > 0) {
@@ -71,7 +70,7 @@ int run_durable(const DurableOptions& options, const Context& context)
   net::ServerOptions http;
   http.host = options.host;
   http.port = options.port;
-  http.limits.max_body = *util::parse_size(options.max_body);
+  http.limits.max_body = static_cast<std::size_t>(options.max_body);
   net::HttpServer server(loop, http,
                          [&](const net::HttpRequest& request,
                              const std::shared_ptr<net::Connection>& connection) {

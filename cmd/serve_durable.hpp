@@ -3,8 +3,11 @@
 
 #include "context.hpp"
 
+#include "durable/server/server.hpp"
 #include "net/access.hpp"
+#include "net/http_request.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -16,9 +19,9 @@ struct DurableOptions {
   std::string data_dir = "sse-data";
   bool memory = false;
   bool repair = false; ///< cut damaged streams back at start (DiskStoreOptions::repair)
-  std::string long_poll_timeout = "30s";
+  std::chrono::milliseconds long_poll_timeout = durable::ServerOptions{}.long_poll_timeout;
   std::string token;
-  std::string max_body = "64MiB";
+  std::uint64_t max_body = net::RequestLimits{}.max_body;
   net::AccessPolicy access;
 };
 

@@ -1,7 +1,6 @@
 #include "shared_options.hpp"
 
-#include "commands.hpp"
-#include "output.hpp"
+#include "typed_options.hpp"
 
 #include <iterator>
 
@@ -12,7 +11,7 @@ CLI::Option* add_input_files(CLI::App& sub, std::vector<std::string>& files, con
   return sub.add_option("FILE", files, help)->option_text("...");
 }
 
-CLI::Option* add_format_option(CLI::App& sub, std::string& format, bool with_raw)
+CLI::Option* add_format_option(CLI::App& sub, std::optional<Format>& format, bool with_raw)
 {
   const std::vector<std::string> names(std::begin(k_format_names), std::end(k_format_names));
   const std::size_t listed = with_raw ? names.size() : names.size() - 1; // raw is the last
@@ -22,7 +21,10 @@ CLI::Option* add_format_option(CLI::App& sub, std::string& format, bool with_raw
     help += names[i];
   }
   help += " (default: pretty on a terminal, json otherwise)";
-  return sub.add_option("-f,--format", format, help)->check(CLI::IsMember(names))->option_text("FORMAT");
+  // Format's values are in the order of k_format_names.
+  return add_name_option(sub, "-f,--format", names,
+                         [&format](std::size_t i) { format = static_cast<Format>(i); }, help)
+    ->option_text("FORMAT");
 }
 
 CLI::Option* add_json_data_flag(CLI::App& sub, bool& json_data)
@@ -44,15 +46,7 @@ CLI::Option* add_max_events_option(CLI::App& sub, std::uint64_t& max_events)
     ->check(CLI::PositiveNumber);
 }
 
-CLI::Option* add_size_option(CLI::App& sub, const std::string& name, std::string& value,
-                             const std::string& what)
-{
-  return sub.add_option(name, value, what + " (default " + value + ")")
-    ->check(check_size, "SIZE")
-    ->option_text("SIZE");
-}
-
-CLI::Option* add_max_event_size_option(CLI::App& sub, std::string& value)
+CLI::Option* add_max_event_size_option(CLI::App& sub, std::uint64_t& value)
 {
   return add_size_option(sub, "--max-event-size", value, "Largest event or line accepted");
 }

@@ -1,6 +1,6 @@
 #include "state_options.hpp"
 
-#include "commands.hpp"
+#include "typed_options.hpp"
 #include "json/pointer.hpp"
 #include "util/error.hpp"
 
@@ -29,11 +29,8 @@ CLI::Option* add_state_options(CLI::App& sub, StateOptions& options)
   sub.add_flag("--changes", options.changes_only, "Print the state only when it changed");
   sub.add_flag("--keep-going", options.keep_going,
                "Warn about a failed event, skip it and go on");
-  sub.add_option("--max-state", options.max_state,
-                 "Refuse an event that could grow the state past SIZE as compact JSON "
-                 "(default 256MiB)")
-    ->check(check_size, "SIZE")
-    ->option_text("SIZE");
+  add_size_option(sub, "--max-state", options.max_state,
+                  "Refuse an event that could grow the state past SIZE as compact JSON");
   sub.add_flag("--view", options.view,
                "On a terminal, redraw the state in place (NDJSON when piped)");
   return apply;

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace cmd {
@@ -20,7 +21,7 @@ struct StateOptions {
   bool changes_only = false;   ///< --changes
   bool keep_going = false;     ///< --keep-going
   bool view = false;           ///< --view
-  std::string max_state = "256MiB"; ///< --max-state SIZE: the largest the state may grow
+  std::uint64_t max_state = state::k_default_max_state; ///< --max-state SIZE
 };
 
 /// Adds the state options to SUB. --apply takes its MODE only as --apply=MODE, so that a plain

@@ -6,7 +6,6 @@
 #include "setting_names.hpp"
 #include "terminal_view.hpp"
 #include "util/error.hpp"
-#include "util/units.hpp"
 #include "view/terminal_text.hpp"
 
 #include <cstdlib>
@@ -58,7 +57,7 @@ StateSession::StateSession(const StateOptions& options, const Context& context, 
     reducer_options.mode = state::Mode::keyed;
   }
   reducer_options.key = key_pointer(options.key);
-  reducer_options.max_state = *util::parse_size(options.max_state);
+  reducer_options.max_state = options.max_state;
   if (!options.initial.empty()) {
     reducer_options.initial = read_json_file(options.initial);
   }

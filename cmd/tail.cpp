@@ -12,11 +12,11 @@
 #include "shared_options.hpp"
 #include "tail_options.hpp"
 #include "trace.hpp"
+#include "typed_options.hpp"
 #include "durable/protocol/headers.hpp"
 #include "http/event_source.hpp"
 #include "http/httplib_transport.hpp"
 #include "http/request_check.hpp"
-#include "util/units.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -69,7 +69,7 @@ public:
     }
     const std::string reason = why.empty() ? "stream ended" : why + setting_note(setting);
     std::cerr << "sse: " << reason << "; reconnecting in "
-              << wait.count() << "ms (" << m_options.url << ")" << std::endl;
+              << wait.count() << "ms (" << m_options.target.url << ")" << std::endl;
   }
 
   bool done() const override { return m_sink.done(); }
@@ -87,24 +87,18 @@ int run_tail(const TailOptions& options, const Context& context)
     return run_durable_tail(options, context);
   }
   http::EventSourceOptions source;
-  source.request = build_request(options.request, options.url);
+  const std::string& url = options.target.url;
+  source.request = build_request(options.request, options.target.parsed);
   source.reconnect = !options.no_reconnect;
   source.retry_non_get = options.retry_post;
-  source.max_retries = options.max_retries;
-  source.max_backoff = *util::parse_duration(options.max_backoff);
-  if (!options.timeout.empty()) {
-    source.timeout = util::parse_duration(options.timeout);
-  }
-  if (!options.idle_timeout.empty()) {
-    source.idle_timeout = util::parse_duration(options.idle_timeout);
-  }
-  source.parser.max_event_size = static_cast<std::size_t>(*util::parse_size(options.max_event_size));
-  source.parser.keep_raw = choose_format(options.sink.format) == Format::raw;
+  set_retries_and_timeouts(source, options);
+  source.parser.max_event_size = static_cast<std::size_t>(options.max_event_size);
+  source.parser.keep_raw = options.sink.format == Format::raw;
   // A plain GET may turn out to be a Durable Streams catch-up read; the reader takes over.
   source.detect_durable = source.request.method == "GET" && !source.request.body;
 
   Writer out;
-  EventSink sink(options.sink, context, out, {options.url, "sse tail " + options.url, !options.no_error_events});
+  EventSink sink(options.sink, context, out, {url, "sse tail " + url, !options.no_error_events});
   if (options.last_event_id) {
     source.last_event_id = *options.last_event_id;
   } else if (auto saved = sink.saved_cursor()) {
@@ -137,9 +131,8 @@ void register_tail(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<TailOptions>();
   auto* sub = app.add_subcommand("tail");
-  sub->add_option("URL", options->url,
-                  "The stream's http:// or https:// URL, or a Durable Streams name under $STREAM_URL")
-    ->required();
+  add_stream_target(*sub, options->target,
+                    "The stream's http:// or https:// URL, or a Durable Streams name under $STREAM_URL");
   add_request_options(*sub, options->request);
 
   SinkOptions& sink = options->sink;
@@ -167,14 +160,10 @@ void register_tail(CLI::App& app, Context& context)
                   "Stop at an event whose data is TEXT (not printed), e.g. [DONE]")
     ->option_text("TEXT")
     ->group(stopping);
-  sub->add_option("--timeout", options->timeout, "Stop with exit 124 after DUR in all")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(*sub, "--timeout", options->timeout, "Stop with exit 124 after DUR in all")
     ->group(stopping);
-  sub->add_option("--idle-timeout", options->idle_timeout,
-                  "Reconnect (or exit 124 with --no-reconnect) after DUR without a byte")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(*sub, "--idle-timeout", options->idle_timeout,
+                      "Reconnect (or exit 124 with --no-reconnect) after DUR without a byte")
     ->group(stopping);
 
   const char* reconnecting = "Reconnecting";
@@ -187,13 +176,9 @@ void register_tail(CLI::App& app, Context& context)
                   "Give up after N reconnects in a row without an event (durable: failures without progress)")
     ->option_text("N")
     ->group(reconnecting);
-  sub->add_option("--max-backoff", options->max_backoff, "Longest wait between reconnects (default 30s)")
-    ->option_text("DUR")
-    ->check(check_duration, "DUR")
+  add_duration_option(*sub, "--max-backoff", options->max_backoff, "Longest wait between reconnects")
     ->group(reconnecting);
-  sub->add_option("--last-event-id", options->last_event_id, "Start from this event id")
-    ->check(check_header_value, "ID")
-    ->option_text("ID")
+  add_header_value_option(*sub, "--last-event-id", options->last_event_id, "Start from this event id", "ID")
     ->group(reconnecting);
   sub->add_option("--cursor-file", sink.cursor_file,
                   "Resume from the id (durable: the offset) saved in FILE, and save it there")
@@ -213,9 +198,10 @@ void register_tail(CLI::App& app, Context& context)
                   "Start at OFFSET: -1 (the start, default), now (the tail) or an offset")
     ->option_text("OFFSET")
     ->group(durable);
-  sub->add_option("--live", options->live,
-                  "After the tail: sse (default), long-poll, or none (exit 0 there)")
-    ->check(CLI::IsMember({"sse", "long-poll", "none"}))
+  static constexpr Choice<durable::Live> live_modes[] = {
+    {"sse", durable::Live::sse}, {"long-poll", durable::Live::long_poll}, {"none", durable::Live::none}};
+  add_choice_option<durable::Live>(*sub, "--live", options->live, live_modes,
+                                   "After the tail: sse (default), long-poll, or none (exit 0 there)")
     ->option_text("MODE")
     ->group(durable);
   add_auth_option(*sub, options->auth);
@@ -246,7 +232,7 @@ void register_tail(CLI::App& app, Context& context)
       }
     }
     if (!options->sink.extract.empty()) {
-      if (options->sink.format == "raw") {
+      if (options->sink.format == Format::raw) {
         throw CLI::ValidationError("--extract", "cannot be combined with -f raw");
       }
       try {
@@ -256,7 +242,7 @@ void register_tail(CLI::App& app, Context& context)
                                                   + "' is not a JSON pointer (RFC 6901), e.g. /a/0/b");
       }
     }
-    if (options->offset || options->live || durable::is_stream_name(options->url)) {
+    if (options->offset || options->live || options->target.named) {
       options->durable = true;
     }
     if (options->durable) {

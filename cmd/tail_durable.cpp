@@ -10,20 +10,11 @@
 #include "durable/client/reader.hpp"
 #include "http/httplib_transport.hpp"
 #include "util/error.hpp"
-#include "util/units.hpp"
 
 #include <iostream>
 
 namespace cmd {
 namespace {
-
-durable::Live live_mode(const std::optional<std::string>& name)
-{
-  if (!name || *name == "sse") {
-    return durable::Live::sse;
-  }
-  return *name == "long-poll" ? durable::Live::long_poll : durable::Live::none;
-}
 
 // A Durable Streams reader's messages, handed to the sink; what is durable tail's own is the
 // tracing and the retry messages.
@@ -87,20 +78,13 @@ private:
 
 int run_durable_tail(const TailOptions& options, const Context& context)
 {
-  const std::string url = stream_url(options.url);
+  const std::string& url = options.target.url;
   durable::ReaderOptions reader;
-  reader.request = durable_request(options.request, options.auth, url);
-  reader.live = live_mode(options.live);
+  reader.request = durable_request(options.request, options.auth, options.target.parsed);
+  reader.live = options.live.value_or(durable::Live::sse);
   reader.retry = !options.no_reconnect;
-  reader.max_retries = options.max_retries;
-  reader.max_backoff = *util::parse_duration(options.max_backoff);
-  if (!options.timeout.empty()) {
-    reader.timeout = util::parse_duration(options.timeout);
-  }
-  if (!options.idle_timeout.empty()) {
-    reader.idle_timeout = util::parse_duration(options.idle_timeout);
-  }
-  reader.max_message_size = static_cast<std::size_t>(*util::parse_size(options.max_event_size));
+  set_retries_and_timeouts(reader, options);
+  reader.max_message_size = static_cast<std::size_t>(options.max_event_size);
 
   Writer out;
   // A Durable Streams stream has no error events: --no-error-events does not apply.

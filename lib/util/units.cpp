@@ -122,4 +122,20 @@ std::string format_size(std::uint64_t bytes)
   return std::to_string(bytes) + units[unit];
 }
 
+std::string format_duration(std::chrono::milliseconds duration)
+{
+  struct Unit {
+    const char* name;
+    std::int64_t ms;
+  };
+  static constexpr Unit units[] = {{"h", 3'600'000}, {"m", 60'000}, {"s", 1000}};
+  const std::int64_t ms = duration.count();
+  for (const auto& unit : units) {
+    if (ms != 0 && ms % unit.ms == 0) {
+      return std::to_string(ms / unit.ms) + unit.name;
+    }
+  }
+  return std::to_string(ms) + "ms";
+}
+
 } // namespace util

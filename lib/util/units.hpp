@@ -27,4 +27,7 @@ std::optional<std::chrono::milliseconds> duration_from_ms(std::uint64_t ms);
 /// Bytes written the way parse_size reads them back, in the largest exact binary unit ("16MiB").
 std::string format_size(std::uint64_t bytes);
 
+/// DURATION written the way parse_duration reads it back, in the largest exact unit ("30s").
+std::string format_duration(std::chrono::milliseconds duration);
+
 } // namespace util

@@ -96,7 +96,7 @@ status_of() {
 @test "--durable listens on 4437 by default and takes no stream source" {
   run --separate-stderr "$SSE" serve --durable --memory --demo
   assert_equal "$status" 2
-  assert_equal "$stderr" "sse: error: --durable serves its own streams: it takes no source"
+  assert_equal "$stderr" "sse: error: --durable serves its own streams: it takes no source (run 'sse serve --help')"
   run --separate-stderr "$SSE" serve --help
   assert_output --partial '4437 with --durable'
 }

@@ -222,6 +222,9 @@ teardown() {
   assert_regex "$stderr" '^sse: error: --content-type: '
   run --separate-stderr "$SSE" tail --live none --auth "$bad" "$url"
   assert_failure 2
+  run --separate-stderr "$SSE" info --auth '' "$url"
+  assert_failure 2
+  assert_equal "$stderr" "sse: error: --auth: the Authorization value is empty (run 'sse info --help')"
   STREAM_AUTH="$bad" run --separate-stderr "$SSE" info "$url"
   assert_failure 2
   assert_regex "$stderr" 'the Authorization value contains a line break \(CR or LF\) \(STREAM_AUTH\)'

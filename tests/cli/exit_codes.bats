@@ -76,6 +76,33 @@ setup() {
   done
 }
 
+@test "a bad value is a usage error as the command line is read, before anything runs" {
+  # Each would have failed at run time first: -d @FILE is read, or the stream is asked for.
+  for args in "tail -d @missing --proxy https://127.0.0.1:9/ http://127.0.0.1:9/" \
+              "tail -d @missing ftp://example.org/" \
+              "tail --live sometimes http://127.0.0.1:9/" \
+              "tail --timeout soon -d @missing http://127.0.0.1:9/" \
+              "tail --max-event-size huge -d @missing http://127.0.0.1:9/" \
+              "tail --connect-timeout 1y -d @missing http://127.0.0.1:9/" \
+              "info --max-header-size big http://127.0.0.1:9/s" \
+              "append --linger later http://127.0.0.1:9/s x" \
+              "replay -f raw missing.ndjson" \
+              "serve --durable --memory --heartbeat often --demo" \
+              "patch --max-state lots missing.ndjson"; do
+    # shellcheck disable=SC2086
+    run --separate-stderr "$SSE" $args < /dev/null
+    assert_failure 2
+    assert_output ""
+    assert_regex "$stderr" "^sse: error: .* \(run 'sse [a-z]+ --help'\)$"
+  done
+  run --separate-stderr "$SSE" tail --timeout soon http://127.0.0.1:9/
+  assert_equal "$stderr" "sse: error: --timeout: 'soon' is not a duration (a number with ms, s, m or h, e.g. 500ms, 15s, 2m) (run 'sse tail --help')"
+  run --separate-stderr "$SSE" tail --max-event-size huge http://127.0.0.1:9/
+  assert_regex "$stderr" "^sse: error: --max-event-size: 'huge' is not a size"
+  run --separate-stderr "$SSE" replay -f raw missing.ndjson
+  assert_equal "$stderr" "sse: error: -f: sse replay cannot write raw bytes: a recording keeps events, not the bytes they came in (use -f sse) (run 'sse replay --help')"
+}
+
 @test "the usage error names the subcommand's help" {
   run --separate-stderr "$SSE" parse --bogus
   assert_failure 2

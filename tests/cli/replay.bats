@@ -198,7 +198,7 @@ now_ms() {
   assert_output 204
   run --separate-stderr "$SSE" serve --shared < /dev/null
   assert_equal "$status" 2
-  assert_equal "$stderr" "sse: error: --shared goes with --replay"
+  assert_equal "$stderr" "sse: error: --shared goes with --replay (run 'sse serve --help')"
 }
 
 @test "serve --replay of a bad recording is exit 3 naming the line" {

@@ -423,15 +423,15 @@ PY
 @test "usage errors: two sources, --exec without a command, a command without --exec, no source" {
   run --separate-stderr "$SSE" serve --demo --script /dev/null
   assert_equal "$status" 2
-  assert_equal "$stderr" "sse: error: give one source: stdin (--ndjson or --sse to change its format), --exec, --script, --replay or --demo"
+  assert_equal "$stderr" "sse: error: give one source: stdin (--ndjson or --sse to change its format), --exec, --script, --replay or --demo (run 'sse serve --help')"
   run --separate-stderr "$SSE" serve --ndjson --sse < /dev/null
   assert_equal "$status" 2
   run --separate-stderr "$SSE" serve --exec < /dev/null
   assert_equal "$status" 2
-  assert_equal "$stderr" "sse: error: --exec needs a command: sse serve --exec -- CMD ARGS..."
+  assert_equal "$stderr" "sse: error: --exec needs a command: sse serve --exec -- CMD ARGS... (run 'sse serve --help')"
   run --separate-stderr "$SSE" serve ls < /dev/null
   assert_equal "$status" 2
-  assert_equal "$stderr" "sse: error: a command is given only with --exec ('ls')"
+  assert_equal "$stderr" "sse: error: a command is given only with --exec ('ls') (run 'sse serve --help')"
   run --separate-stderr "$SSE" serve --heartbeat soon < /dev/null
   assert_equal "$status" 2
   # A terminal on stdin is no source: script(1) gives it one.

@@ -433,7 +433,7 @@ start_hostile() {
 @test "bad URLs and options are usage errors" {
   run --separate-stderr "$SSE" tail ftp://example.org/
   assert_failure 2
-  assert_equal "$stderr" "sse: error: invalid URL: unsupported scheme 'ftp' (ftp://example.org/)"
+  assert_equal "$stderr" "sse: error: invalid URL: unsupported scheme 'ftp' (ftp://example.org/) (run 'sse tail --help')"
   run --separate-stderr "$SSE" tail -H 'no colon' http://127.0.0.1:9/
   assert_failure 2
   run --separate-stderr "$SSE" tail --extract 'no-slash' http://127.0.0.1:9/
@@ -552,7 +552,7 @@ start_hostile() {
   assert_failure 2
   run --separate-stderr "$SSE" tail --proxy https://127.0.0.1:9/ http://127.0.0.1:9/
   assert_failure 2
-  assert_equal "$stderr" "sse: error: only http:// proxies are supported (--proxy)"
+  assert_equal "$stderr" "sse: error: --proxy: only http:// proxies are supported (run 'sse tail --help')"
 }
 
 @test "-v shows the request and the response headers on stderr, data stays on stdout" {

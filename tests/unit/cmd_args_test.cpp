@@ -47,6 +47,17 @@ TEST(CmdArgs, RejectsWhatTheHelpDoesNotPromise)
     {"format", "--max-line-size", "-1"},
     {"--color", "sometimes", "parse"},
     {"format", "--bogus"},
+    // Values the run would have found wrong are refused as they are parsed.
+    {"tail", "ftp://example.org/"},
+    {"tail", "--proxy", "https://127.0.0.1:9/", "http://127.0.0.1:9/"},
+    {"tail", "--live", "sometimes", "http://127.0.0.1:9/"},
+    {"tail", "--max-backoff", "1y", "http://127.0.0.1:9/"},
+    {"info", "--auth", "", "http://127.0.0.1:9/s"},
+    {"info", "bad name!"},
+    {"replay", "-f", "raw"},
+    {"serve", "--shared", "--demo"},
+    {"serve", "--demo", "--cors", "app.example"},
+    {"serve", "--demo", "--eol", "nl"},
   };
   for (const auto& args : bad) {
     cmd::Context context;

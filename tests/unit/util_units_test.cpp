@@ -63,4 +63,15 @@ TEST(UtilUnits, FormatsSizesInTheLargestExactUnit)
   EXPECT_EQ(util::parse_size(util::format_size(123 * 1024)), 123U * 1024);
 }
 
+TEST(UtilUnits, FormatsDurationsInTheLargestExactUnit)
+{
+  using std::chrono::milliseconds;
+  EXPECT_EQ(util::format_duration(milliseconds(30'000)), "30s");
+  EXPECT_EQ(util::format_duration(milliseconds(120'000)), "2m");
+  EXPECT_EQ(util::format_duration(milliseconds(7'200'000)), "2h");
+  EXPECT_EQ(util::format_duration(milliseconds(1500)), "1500ms");
+  EXPECT_EQ(util::format_duration(milliseconds(0)), "0ms");
+  EXPECT_EQ(util::parse_duration(util::format_duration(milliseconds(90'000))), milliseconds(90'000));
+}
+
 } // namespace
