@@ -9,11 +9,8 @@
 load helper
 
 setup() {
-  common_setup
-  DURABLE_PID=
-  BACKGROUND=()
+  durable_client_setup
   CLIENTS="$REPO_ROOT/tests/cli/clients"
-  unset STREAM_URL STREAM_AUTH
 }
 
 teardown() {

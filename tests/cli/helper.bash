@@ -77,6 +77,17 @@ exited() {
   [[ -z $state || $state == Z || $state == X ]]
 }
 
+# Waits (at most 10 s) for the server whose pid is in the variable NAME (SERVE_PID,
+# DURABLE_PID) to exit, reaps it, empties NAME, and fails unless it exited with STATUS.
+server_exits_with() {
+  local name=$1 expected=$2 pid=${!1} status=0
+  wait_for 10 exited "$pid"
+  # Not `run wait`: it waits in a subshell, which may find the server already reaped (255).
+  wait "$pid" || status=$?
+  printf -v "$name" '%s' ''
+  assert_equal "$status" "$expected"
+}
+
 # Starts the scripted test server (tests/cli/servers/scripted.mjs) on a free port of
 # 127.0.0.1 with the scenario in FILE; sets SERVER_URL, and logs requests to requests.ndjson.
 # The server is stopped by stop_server, which teardown must call.
@@ -164,6 +175,33 @@ stop_durable() {
   if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' serve.err; then
     fail "sse serve reported a sanitizer error: $(cat serve.err)"
   fi
+}
+
+# The setup of a suite of the Durable Streams client commands: no server and no background
+# process yet, and no STREAM_URL or STREAM_AUTH from the environment the tests run in.
+durable_client_setup() {
+  common_setup
+  DURABLE_PID=
+  BACKGROUND=()
+  unset STREAM_URL STREAM_AUTH
+}
+
+# The setup of a suite of real clients against sse serve: CLIENTS (tests/cli/clients) and
+# INTEROP (tests/interop) set, no server and no background process yet; needs node and each
+# npm PACKAGE.
+serve_clients_setup() {
+  common_setup
+  CLIENTS="$REPO_ROOT/tests/cli/clients"
+  INTEROP="$REPO_ROOT/tests/interop"
+  BACKGROUND=()
+  SERVE_PID=
+  needs_npm "$@"
+}
+
+# FIELD (id or data) of each message that an eventsource.mjs client printed to FILE, on one
+# line.
+received() {
+  jq -r "select(has(\"id\")) | .$1" "$2" | paste -sd ' '
 }
 
 # Starts `node $CLIENTS/SCRIPT ARG...` (CLIENTS is tests/cli/clients, set by the caller's setup)

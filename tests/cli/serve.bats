@@ -75,12 +75,7 @@ write_script() {
   local client=$!
   wait_for 5 grep -q 'connected' serve.err
   printf '%s\n' '{"data":"ok"}' '{"data": nope}' >&8
-  wait_for 10 exited "$SERVE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$SERVE_PID" || status=$?
-  SERVE_PID=
-  assert_equal "$status" 3
+  server_exits_with SERVE_PID 3
   grep -q 'sse: error: .*(stdin:2)$' serve.err
   wait "$client"
   assert_equal "$(cat body)" "$(printf 'id: 1\ndata: ok\n\n')"
@@ -100,12 +95,7 @@ write_script() {
 @test "--max-event-size bounds a stdin line: exit 3 naming the line" {
   start_serve --max-event-size 10
   printf 'short\n%s\n' 0123456789ABCDEF >&8
-  wait_for 10 exited "$SERVE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$SERVE_PID" || status=$?
-  SERVE_PID=
-  assert_equal "$status" 3
+  server_exits_with SERVE_PID 3
   grep -q '^sse: error: line longer than the maximum event size of 10B (--max-event-size) (stdin:2)$' serve.err
 }
 
@@ -273,23 +263,13 @@ write_script() {
   local client=$!
   wait_for 5 grep -q 'connected' serve.err
   kill -INT "$SERVE_PID"
-  wait_for 10 exited "$SERVE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$SERVE_PID" || status=$?
-  assert_equal "$status" 130
-  SERVE_PID=
+  server_exits_with SERVE_PID 130
   wait "$client"
   assert_equal "$(cat body)" "$(printf ': server going away\n\n')"
 
   start_serve
   kill -TERM "$SERVE_PID"
-  wait_for 10 exited "$SERVE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$SERVE_PID" || status=$?
-  assert_equal "$status" 0
-  SERVE_PID=
+  server_exits_with SERVE_PID 0
 }
 
 # --- scripts --------------------------------------------------------------------------------
