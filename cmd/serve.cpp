@@ -6,6 +6,7 @@
 #include "request_options.hpp"
 #include "serve_durable.hpp"
 #include "serve_stdin.hpp"
+#include "setting_names.hpp"
 #include "signal_watch.hpp"
 
 #include "hub/broadcast.hpp"
@@ -108,7 +109,7 @@ constexpr std::size_t k_exec_max_clients = 64;
 net::AccessPolicy access_policy(const ServeOptions& options)
 {
   return {net::AllowedHosts(options.host, options.allow_hosts),
-          net::CorsPolicy::parse(options.cors)};
+          net::CorsPolicy::parse(options.cors), setting_flag};
 }
 
 hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
@@ -128,6 +129,7 @@ hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
                                                  : 0;
   stream.max_lifetime = duration_of(options.max_lifetime);
   stream.client_buffer = *util::parse_size(options.client_buffer);
+  stream.name_setting = setting_flag;
   if (verbosity > 0) {
     stream.log = [](const std::string& line) { std::cerr << "sse serve: " << line << std::endl; };
   }
