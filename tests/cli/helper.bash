@@ -127,6 +127,14 @@ start_serve() {
   SSE_URL=$(sed -n 's/^listening on //p' serve.err)
 }
 
+# Starts curl on the stream of start_serve's server, the body it gets in `body`, and waits
+# until the server has logged the connection; sets CLIENT_PID.
+curl_connected() {
+  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
+  CLIENT_PID=$!
+  wait_for 5 grep -q 'connected' serve.err
+}
+
 # Stops the server (SIGTERM: a graceful shutdown, bounded by the server to 5 s) and fails if a
 # sanitizer reported anything in its log.
 stop_serve() {
@@ -247,6 +255,19 @@ read_durable() {
     offset=$next
   done
   return 1
+}
+
+# Starts `sse tail -v --offset now --live MODE -f data URL` for MODE sse and long-poll (output
+# in MODE.out and MODE.err, pids in BACKGROUND), and waits until each has sent its live
+# request: both readers are then at the tail.
+start_live_readers() {
+  local url=$1 mode
+  for mode in sse long-poll; do
+    "$SSE" tail -v --offset now --live "$mode" -f data "$url" > "$mode.out" 2> "$mode.err" &
+    BACKGROUND+=($!)
+  done
+  wait_for 5 grep -q 'live=sse' sse.err
+  wait_for 5 grep -q 'live=long-poll' long-poll.err
 }
 
 # Stops every process in BACKGROUND (pids a test started) and reaps it.
