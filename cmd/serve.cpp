@@ -5,6 +5,7 @@
 #include "exit_codes.hpp"
 #include "serve_durable.hpp"
 #include "serve_stdin.hpp"
+#include "setting_names.hpp"
 #include "shared_options.hpp"
 #include "signal_watch.hpp"
 #include "typed_options.hpp"
@@ -120,6 +121,7 @@ net::AccessPolicy access_policy(const ServeOptions& options)
   } catch (const util::Error& e) {
     throw option_error("--cors", e);
   }
+  access.name_setting = setting_flag;
   return access;
 }
 
@@ -140,6 +142,7 @@ hub::StreamOptions stream_options(const ServeOptions& options, int verbosity)
                                                  : 0;
   stream.max_lifetime = options.max_lifetime.value_or(std::chrono::milliseconds(0));
   stream.client_buffer = static_cast<std::size_t>(options.client_buffer);
+  stream.name_setting = setting_flag;
   if (verbosity > 0) {
     stream.log = [](const std::string& line) { std::cerr << "sse serve: " << line << std::endl; };
   }

@@ -30,6 +30,8 @@
 //
 // Build: g++ -std=c++17 -O2 -pthread -o dsbench dsbench.cpp   (bench/durable/run does)
 
+#include "support/body_lines.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
@@ -760,10 +762,7 @@ struct Conn {
   size_t sent = 0;
   std::string head;
   bool chunked = false;
-  enum { SIZE, DATA, DATA_END, TRAILER } chunk = SIZE;
-  uint64_t chunk_left = 0;
-  std::string size_line;
-  std::string line;
+  bench::BodyLines body{64u << 20};  // the body, line by line
   bool event_data = false;  // the current event is `event: data`
   bool event_control = false;
   bool got_control = false;
@@ -868,78 +867,6 @@ struct Fan {
     if (n >= 5 && std::memcmp(p, "data:", 5) == 0 && c.event_data) on_messages(c, p + 5, n - 5, t);
   }
 
-  void on_body(Conn& c, const char* p, size_t n, int64_t t) {
-    while (n) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
-      if (!nl) {
-        c.line.append(p, n);
-        if (c.line.size() > (64u << 20)) {
-          ++st.protocol_errors;
-          c.line.clear();
-        }
-        return;
-      }
-      size_t len = size_t(nl - p);
-      if (c.line.empty()) {
-        on_line(c, p, len, t);
-      } else {
-        c.line.append(p, len);
-        on_line(c, c.line.data(), c.line.size(), t);
-        c.line.clear();
-      }
-      p = nl + 1;
-      n -= len + 1;
-    }
-  }
-
-  bool on_chunked(Conn& c, const char* p, size_t n, int64_t t) {
-    while (n) {
-      switch (c.chunk) {
-        case Conn::SIZE: {
-          const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
-          size_t len = nl ? size_t(nl - p) : n;
-          c.size_line.append(p, len);
-          if (!nl) return true;
-          p += len + 1;
-          n -= len + 1;
-          char* end = nullptr;
-          c.chunk_left = std::strtoull(c.size_line.c_str(), &end, 16);
-          if (end == c.size_line.c_str()) {
-            ++st.protocol_errors;
-            return false;
-          }
-          c.size_line.clear();
-          if (c.chunk_left == 0) {
-            c.chunk = Conn::TRAILER;
-            return false;
-          }
-          c.chunk = Conn::DATA;
-          break;
-        }
-        case Conn::DATA: {
-          size_t take = size_t(std::min<uint64_t>(c.chunk_left, n));
-          on_body(c, p, take, t);
-          p += take;
-          n -= take;
-          c.chunk_left -= take;
-          if (c.chunk_left == 0) c.chunk = Conn::DATA_END;
-          break;
-        }
-        case Conn::DATA_END: {
-          const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
-          if (!nl) return true;
-          n -= size_t(nl - p) + 1;
-          p = nl + 1;
-          c.chunk = Conn::SIZE;
-          break;
-        }
-        case Conn::TRAILER:
-          return false;
-      }
-    }
-    return true;
-  }
-
   void on_headers_done(Conn& c) {
     ++st.have_headers;
     int status = 0;
@@ -994,10 +921,11 @@ struct Fan {
       n -= body_at;
     }
     if (c.state != Conn::BODY || n == 0) return;
+    const auto line = [&](const char* text, size_t len) { on_line(c, text, len, t); };
     if (c.chunked) {
-      if (!on_chunked(c, p, n, t)) close_conn(i);
+      if (!c.body.feed_chunked(p, n, st.protocol_errors, line)) close_conn(i);
     } else {
-      on_body(c, p, n, t);
+      c.body.feed(p, n, st.protocol_errors, line);
     }
   }
 

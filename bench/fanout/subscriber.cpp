@@ -23,6 +23,8 @@
 //
 // Build: g++ -std=c++17 -O2 -pthread -o subscriber subscriber.cpp   (bench/fanout/run does)
 
+#include "support/body_lines.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
@@ -167,10 +169,7 @@ struct Conn {
   size_t sent = 0;
   std::string head;  // response headers, until the blank line
   bool chunked = false;
-  enum { SIZE, DATA, DATA_END, TRAILER } chunk = SIZE;
-  uint64_t chunk_left = 0;
-  std::string size_line;
-  std::string line;  // a body line split across reads
+  bench::BodyLines body{1u << 20};  // the body, line by line
   int64_t received = 0;
   int64_t next_seq = 0;
   bool complete = false;
@@ -259,79 +258,6 @@ struct Client {
     }
   }
 
-  void on_body(Conn& c, const char* p, size_t n, int64_t t) {
-    while (n) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
-      if (!nl) {
-        c.line.append(p, n);
-        if (c.line.size() > (1u << 20)) {
-          ++st.protocol_errors;
-          c.line.clear();
-        }
-        return;
-      }
-      size_t len = size_t(nl - p);
-      if (c.line.empty()) {
-        on_line(c, p, len, t);
-      } else {
-        c.line.append(p, len);
-        on_line(c, c.line.data(), c.line.size(), t);
-        c.line.clear();
-      }
-      p = nl + 1;
-      n -= len + 1;
-    }
-  }
-
-  // Chunked transfer decoding; returns false at the last chunk (the response ended).
-  bool on_chunked(Conn& c, const char* p, size_t n, int64_t t) {
-    while (n) {
-      switch (c.chunk) {
-        case Conn::SIZE: {
-          const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
-          size_t len = nl ? size_t(nl - p) : n;
-          c.size_line.append(p, len);
-          if (!nl) return true;
-          p += len + 1;
-          n -= len + 1;
-          char* end = nullptr;
-          c.chunk_left = std::strtoull(c.size_line.c_str(), &end, 16);
-          if (end == c.size_line.c_str()) {
-            ++st.protocol_errors;
-            return false;
-          }
-          c.size_line.clear();
-          if (c.chunk_left == 0) {
-            c.chunk = Conn::TRAILER;
-            return false;
-          }
-          c.chunk = Conn::DATA;
-          break;
-        }
-        case Conn::DATA: {
-          size_t take = size_t(std::min<uint64_t>(c.chunk_left, n));
-          on_body(c, p, take, t);
-          p += take;
-          n -= take;
-          c.chunk_left -= take;
-          if (c.chunk_left == 0) c.chunk = Conn::DATA_END;
-          break;
-        }
-        case Conn::DATA_END: {  // the CRLF after the chunk's data
-          const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
-          if (!nl) return true;
-          n -= size_t(nl - p) + 1;
-          p = nl + 1;
-          c.chunk = Conn::SIZE;
-          break;
-        }
-        case Conn::TRAILER:
-          return false;
-      }
-    }
-    return true;
-  }
-
   void on_headers_done(Conn& c) {
     ++st.have_headers;
     // Status line: HTTP/1.x 200 ...
@@ -392,10 +318,11 @@ struct Client {
       n -= body_at;
     }
     if (c.state != Conn::BODY || n == 0) return;
+    const auto line = [&](const char* text, size_t len) { on_line(c, text, len, t); };
     if (c.chunked) {
-      if (!on_chunked(c, p, n, t)) close_conn(i);
+      if (!c.body.feed_chunked(p, n, st.protocol_errors, line)) close_conn(i);
     } else {
-      on_body(c, p, n, t);
+      c.body.feed(p, n, st.protocol_errors, line);
     }
   }
 

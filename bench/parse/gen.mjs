@@ -13,6 +13,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {mulberry32} from '../../tests/interop/mulberry32.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const args = {out: path.join(here, 'out'), sizeMb: 200, seed: 1, only: null}
@@ -35,18 +36,6 @@ function usage(message) {
   if (message) console.error(`gen.mjs: ${message}`)
   console.error('usage: node gen.mjs [--out DIR] [--size-mb N] [--seed N] [--only small|large]')
   process.exit(message ? 2 : 0)
-}
-
-// mulberry32: small, fast, and the same everywhere.
-function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 // Mostly ASCII with some multi-byte UTF-8 (2, 3 and 4 bytes), as real streams of text have,
@@ -148,7 +137,7 @@ for (const [name, make] of jobs) {
   const file = path.join(args.out, `${name}.sse`)
   const started = Date.now()
   // Each file has its own stream of random numbers, so generating one does not change the other.
-  const result = writeFile(file, make(rng(args.seed * 2 + (name === 'small' ? 0 : 1))), target)
+  const result = writeFile(file, make(mulberry32(args.seed * 2 + (name === 'small' ? 0 : 1))), target)
   manifest[name] = {file: `${name}.sse`, seed: args.seed, sizeMb: args.sizeMb, ...result}
   console.error(
     `gen.mjs: ${file}: ${result.events} events, ${(result.bytes / MiB).toFixed(1)} MiB ` +

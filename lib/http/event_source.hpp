@@ -34,24 +34,15 @@ struct EventSourceOptions {
 class EventSourceHandler : public sse::ParserHandler {
 public:
   /// A request is about to be sent (attempt 0 is the first).
-  virtual void on_request(const Request& request, std::uint32_t attempt)
-  {
-    (void)request;
-    (void)attempt;
-  }
+  virtual void on_request(const Request& /*request*/, std::uint32_t /*attempt*/) {}
   /// A response with an event stream arrived.
-  virtual void on_open(const ResponseHead& head) { (void)head; }
+  virtual void on_open(const ResponseHead& /*head*/) {}
   /// A chunk of the body has been parsed and its events delivered: a point to flush.
   virtual void on_chunk_parsed() {}
   /// The stream ended or failed (WHY, empty for a clean end; SETTING, what it follows from,
   /// as in util::Error) and will be resumed after WAIT.
-  virtual void on_reconnect(std::chrono::milliseconds wait, const std::string& why,
-                            util::Setting setting)
-  {
-    (void)wait;
-    (void)why;
-    (void)setting;
-  }
+  virtual void on_reconnect(std::chrono::milliseconds /*wait*/, const std::string& /*why*/,
+                            util::Setting /*setting*/) {}
   /// Whether enough has been read (a stop condition met); checked after every event.
   virtual bool done() const { return false; }
   /// Whether the stream asked the client to reconnect now (a `reconnect` state event); the

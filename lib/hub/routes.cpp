@@ -41,11 +41,12 @@ void route(const net::HttpRequest& request, const std::shared_ptr<net::Connectio
   if (options.max_clients != 0 && source.client_count() >= options.max_clients) {
     headers.emplace_back("Retry-After", "1");
     headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    const std::string limit = util::name_of(options.name_setting, util::Setting::max_clients);
     connection->respond(503, headers,
                         "too many clients: at most " + std::to_string(options.max_clients) +
-                          " at once (--max-clients)\n");
+                          " at once (" + limit + ")\n");
     if (options.log) {
-      options.log(connection->peer() + ": refused, --max-clients reached");
+      options.log(connection->peer() + ": refused, " + limit + " reached");
     }
     return;
   }

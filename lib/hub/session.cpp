@@ -80,7 +80,7 @@ void Session::start(const net::Headers& headers)
     m_lifetime_timer = m_loop.after(m_options.max_lifetime, [weak]() {
       if (const auto self = weak.lock()) {
         self->m_lifetime_timer = 0;
-        self->log("reached --max-lifetime");
+        self->log("reached " + self->setting(util::Setting::max_lifetime));
         self->finish();
       }
     });
@@ -100,7 +100,7 @@ bool Session::over_budget(std::size_t adding)
   if (m_connection->queued_bytes() <= budget) {
     return false;
   }
-  log("cut: more than --client-buffer queued");
+  log("cut: more than " + setting(util::Setting::client_buffer) + " queued");
   m_connection->abort();
   return true;
 }
@@ -189,6 +189,11 @@ void Session::ended()
     m_on_end = nullptr;
     callback();
   }
+}
+
+std::string Session::setting(util::Setting setting) const
+{
+  return util::name_of(m_options.name_setting, setting);
 }
 
 void Session::log(const std::string& what) const

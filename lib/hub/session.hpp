@@ -49,6 +49,8 @@ private:
   void heartbeat();
   void ended();
   void log(const std::string& what) const;
+  /// SETTING in the words of the log ("--max-lifetime").
+  std::string setting(util::Setting setting) const;
 
   net::EventLoop& m_loop;
   std::shared_ptr<net::Connection> m_connection;

@@ -2,6 +2,7 @@
 // How `sse serve` frames and paces every client's event stream, whatever feeds it.
 
 #include "net/access.hpp"
+#include "util/error.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -23,6 +24,9 @@ struct StreamOptions {
   std::size_t max_clients = 0;                 ///< 0: no limit
   std::chrono::milliseconds max_lifetime{0};   ///< end a connection after this long; 0: never
   std::size_t client_buffer = 1024 * 1024;     ///< bytes queued for one client before it is cut
+  /// How the log lines and the 503 name a setting ("reached --max-lifetime"); empty: by its
+  /// util::setting_id.
+  util::SettingNamer name_setting;
   /// Receives one line per connection event (for -v); may be empty.
   std::function<void(const std::string&)> log;
 };

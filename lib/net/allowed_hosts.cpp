@@ -117,11 +117,12 @@ bool AllowedHosts::allows(const HttpRequest& request) const
   return host == nullptr || allows(*host);
 }
 
-std::string AllowedHosts::refusal(std::string_view host) const
+std::string AllowedHosts::refusal(std::string_view host, const util::SettingNamer& name_setting) const
 {
   const std::string name = host_name(host);
   return "Host '" + std::string(host) + "' is not allowed: the server answers its own address, " +
-         "localhost and IP addresses; start it with --allow-host " +
+         "localhost and IP addresses; start it with " +
+         util::name_of(name_setting, util::Setting::allow_host) + " " +
          (name.empty() ? std::string("NAME") : name) + " to answer that name too\n";
 }
 

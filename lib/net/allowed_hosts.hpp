@@ -6,6 +6,7 @@
 // ".localhost", the name the server was bound to, and the names given; "*" allows any.
 
 #include "net/http_request.hpp"
+#include "util/error.hpp"
 
 #include <string>
 #include <string_view>
@@ -26,8 +27,9 @@ public:
   bool allows(std::string_view host) const;
   /// Whether REQUEST may be answered: its Host is allowed, or it has none (HTTP/1.0).
   bool allows(const HttpRequest& request) const;
-  /// Why a request with HOST is refused (403), for the response body.
-  std::string refusal(std::string_view host) const;
+  /// Why a request with HOST is refused (403), for the response body; NAME_SETTING names the
+  /// setting that would allow it (util::Setting::allow_host).
+  std::string refusal(std::string_view host, const util::SettingNamer& name_setting = {}) const;
 
 private:
   bool m_any = false;

@@ -87,9 +87,10 @@ bool CorsPolicy::allows(const std::string* origin) const
   return std::find(m_origins.begin(), m_origins.end(), lower) != m_origins.end();
 }
 
-std::string CorsPolicy::refusal(const std::string& origin) const
+std::string CorsPolicy::refusal(const std::string& origin, const util::SettingNamer& name_setting) const
 {
-  return "origin '" + origin + "' is not allowed: start the server with --cors '" + origin +
+  return "origin '" + origin + "' is not allowed: start the server with " +
+         util::name_of(name_setting, util::Setting::cors) + " '" + origin +
          "' to let its pages in\n";
 }
 

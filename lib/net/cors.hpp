@@ -7,6 +7,7 @@
 
 #include "net/http_request.hpp"
 #include "net/http_server.hpp"
+#include "util/error.hpp"
 
 #include <optional>
 #include <string>
@@ -29,8 +30,9 @@ public:
   /// Whether a request with ORIGIN (null: it has none, so it is no page's cross-origin
   /// request) may be answered.
   bool allows(const std::string* origin) const;
-  /// Why a request from ORIGIN is refused (403), for the response body.
-  std::string refusal(const std::string& origin) const;
+  /// Why a request from ORIGIN is refused (403), for the response body; NAME_SETTING names the
+  /// setting that would let it in (util::Setting::cors).
+  std::string refusal(const std::string& origin, const util::SettingNamer& name_setting = {}) const;
   /// The headers of any response to a request from ORIGIN (null: none), which must be allowed:
   /// Access-Control-Allow-Origin and -Credentials, Vary: Origin when the answer depends on it,
   /// and Access-Control-Expose-Headers: EXPOSE when EXPOSE is not empty.

@@ -8,9 +8,10 @@ namespace record {
 namespace {
 
 /// The index in TIMELINE of the event named by WHICH, searching from START: the first event
-/// with that id, or else the Nth event overall.
+/// with that id, or else the Nth event overall. SETTING (from, to) is the one WHICH is the value
+/// of, which a failure is about.
 std::size_t find_event(const std::vector<TimedEntry>& timeline, const std::string& which,
-                       std::size_t start, const char* option)
+                       std::size_t start, util::Setting setting)
 {
   for (std::size_t i = start; i < timeline.size(); ++i) {
     if (timeline[i].entry.kind == Entry::Kind::event && timeline[i].entry.event.id == which) {
@@ -30,9 +31,11 @@ std::size_t find_event(const std::vector<TimedEntry>& timeline, const std::strin
       }
     }
   }
-  throw util::Error(util::Errc::usage, std::string(option) + " " + which +
-                                         ": no event has this id, nor is there an event number " +
-                                         which + (start > 0 ? " after --from" : ""));
+  // Searched from START only after the first event chosen: the note says so.
+  throw util::Error(util::Errc::usage,
+                    which + ": no event has this id, nor is there an event number " + which, {},
+                    {start > 0 ? util::Setting::from : util::Setting::none})
+    .about(setting);
 }
 
 } // namespace
@@ -72,10 +75,10 @@ std::vector<TimedEntry> build_timeline(std::vector<std::vector<Entry>> recording
   std::size_t begin = 0;
   std::size_t end = timeline.size();
   if (options.from) {
-    begin = find_event(timeline, *options.from, 0, "--from");
+    begin = find_event(timeline, *options.from, 0, util::Setting::from);
   }
   if (options.to) {
-    end = find_event(timeline, *options.to, begin, "--to") + 1;
+    end = find_event(timeline, *options.to, begin, util::Setting::to) + 1;
   }
   std::vector<TimedEntry> chosen(std::make_move_iterator(timeline.begin() + begin),
                                  std::make_move_iterator(timeline.begin() + end));

@@ -24,7 +24,8 @@ struct TimelineOptions {
 };
 
 /// RECORDINGS one after the other: a recording's own leading silence (and the reconnects of a
-/// recorder that started before its server) is skipped, its gaps kept. Throws util::Error(usage) when --from or --to names no event.
+/// recorder that started before its server) is skipped, its gaps kept. Throws util::Error(usage)
+/// about Setting::from or Setting::to when it names no event.
 std::vector<TimedEntry> build_timeline(std::vector<std::vector<Entry>> recordings,
                                        const TimelineOptions& options);
 

@@ -197,20 +197,10 @@ void Parser::process_line(std::string_view line)
   if (name == "data") {
     add_data(value);
   } else if (name == "event") {
-    m_type_bytes = value.size();
-    if (!m_options.count_only) {
-      m_type.clear();
-      append_utf8(m_type, value);
-    }
-    check_event_size();
+    set_field(m_type, m_type_bytes, value);
   } else if (name == "id") {
     if (value.find('\0') == std::string_view::npos) {
-      m_id_bytes = value.size();
-      if (!m_options.count_only) {
-        m_id.clear();
-        append_utf8(m_id, value);
-      }
-      check_event_size();
+      set_field(m_id, m_id_bytes, value);
     }
   } else if (name == "retry") {
     if (auto retry = parse_retry(value)) {
@@ -218,6 +208,16 @@ void Parser::process_line(std::string_view line)
       m_handler.on_retry(*retry);
     }
   }
+}
+
+void Parser::set_field(std::string& field, std::size_t& bytes, std::string_view value)
+{
+  bytes = value.size();
+  if (!m_options.count_only) {
+    field.clear();
+    append_utf8(field, value);
+  }
+  check_event_size();
 }
 
 void Parser::add_data(std::string_view value)

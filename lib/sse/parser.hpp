@@ -46,8 +46,9 @@ struct ParseFailure {
   bool in_line = false;           ///< a single line, rather than the event, was too large
 };
 
-/// "a line of event 3 exceeds the maximum event size of 16MiB (--max-event-size)": what a
-/// failure means for the user, LIMIT being the max_event_size in force.
+/// "a line of event 3 exceeds the maximum event size of 16MiB": what a failure means for the
+/// user, LIMIT being the max_event_size in force (the caller names how it is set:
+/// util::Setting::max_event_size).
 std::string describe(const ParseFailure& failure, std::uint64_t limit);
 
 class Parser {
@@ -81,6 +82,9 @@ private:
   void dispatch();
   void fail(std::uint64_t offset, bool in_line);
   void add_data(std::string_view value);
+  /// Sets the event's type or id (FIELD, whose size in bytes BYTES counts even when only
+  /// counting) to VALUE.
+  void set_field(std::string& field, std::size_t& bytes, std::string_view value);
   void check_event_size();
   void release_raw(std::size_t chunk_bytes);
 

@@ -7,6 +7,8 @@
 #include "util/units.hpp"
 
 #include <algorithm>
+#include <initializer_list>
+#include <string_view>
 
 namespace state {
 namespace {
@@ -36,39 +38,21 @@ bool op_is(std::string_view op, std::string_view name)
                         && op.substr(5) == name);
 }
 
+// Whether OP is one of NAMES. This runs for every event; comparing string_views compares their
+// lengths first, so most names cost one comparison of sizes.
+bool is_one_of(std::string_view op, std::initializer_list<std::string_view> names)
+{
+  return std::find(names.begin(), names.end(), op) != names.end();
+}
+
 bool is_custom_op(std::string_view op)
 {
-  // By length first: this runs for every event.
-  switch (op.size()) {
-  case 5:
-    return op == "patch" || op == "merge";
-  case 8:
-    return op == "snapshot";
-  case 10:
-    return op == "json_patch";
-  case 11:
-    return op == "merge_patch";
-  case 13:
-    return op == "json_snapshot";
-  default:
-    return false;
-  }
+  return is_one_of(op, {"patch", "merge", "snapshot", "json_patch", "merge_patch", "json_snapshot"});
 }
 
 bool is_keyed_op(std::string_view op)
 {
-  switch (op.size()) {
-  case 3:
-    return op == "add";
-  case 5:
-    return op == "clear";
-  case 6:
-    return op == "remove";
-  case 7:
-    return op == "replace";
-  default:
-    return false;
-  }
+  return is_one_of(op, {"add", "clear", "remove", "replace"});
 }
 
 // A Durable State message: an object whose "headers" is an object with "operation" or

@@ -1,9 +1,11 @@
 #pragma once
 // The typed error the library throws; cmd/ maps its code to an exit status.
 
-#include <stdexcept>
+#include <functional>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace util {
@@ -32,7 +34,27 @@ enum class Setting {
   epoch,          ///< the producer's epoch (a higher one, or a claim, takes over)
   claim,          ///< a claim takes over a producer with a higher epoch
   producer,       ///< the producer's id, which another writer may be using
+  max_lifetime,   ///< how long a client's connection may last
+  client_buffer,  ///< the bytes queued for one client before it is cut
+  max_clients,    ///< how many clients at once
+  allow_host,     ///< the Host names a server answers besides its own and loopback's
+  cors,           ///< the origins whose pages may use a server
+  from,           ///< the first event chosen (its note: a later event was looked for after it)
+  to,             ///< the last event chosen
 };
+
+/// The library's own name of SETTING ("max_clients"), for a caller that names none.
+std::string_view setting_id(Setting setting);
+
+/// How the caller's users set a Setting ("--max-clients"): what the words the library writes
+/// itself (a log line, the body of a refusal) name a setting with. Empty: setting_id's name.
+using SettingNamer = std::function<std::string(Setting)>;
+
+/// SETTING as NAMER names it, or by setting_id when NAMER is empty.
+inline std::string name_of(const SettingNamer& namer, Setting setting)
+{
+  return namer ? namer(setting) : std::string(setting_id(setting));
+}
 
 /// An expected failure: a code, a message saying what was wrong, and where; and the settings
 /// it follows from, in the order the message's clauses name them ("no data for 5s" then
@@ -55,12 +77,22 @@ public:
   const std::string& where() const noexcept { return m_where; }
   /// The settings the error follows from; often none.
   const std::vector<Setting>& settings() const noexcept { return m_settings; }
+  /// The setting whose value the message is about, named before it ("--from X: no event
+  /// has this id"); none when the message stands alone.
+  Setting subject() const noexcept { return m_subject; }
+  /// Makes SETTING the subject of the message.
+  Error& about(Setting setting) noexcept
+  {
+    m_subject = setting;
+    return *this;
+  }
 
-  /// The same error (code, message, settings) at another place.
+  /// The same error (code, message, settings, subject) at another place.
   Error at(std::string where) const
   {
     Error moved(m_code, what(), std::move(where));
     moved.m_settings = m_settings;
+    moved.m_subject = m_subject;
     return moved;
   }
 
@@ -68,6 +100,7 @@ private:
   Errc m_code;
   std::string m_where;
   std::vector<Setting> m_settings;
+  Setting m_subject = Setting::none;
 };
 
 } // namespace util

@@ -7,7 +7,6 @@ load helper
 
 setup() {
   common_setup
-  DURABLE_PID=
 }
 
 teardown() {
@@ -110,12 +109,7 @@ status_of() {
   # The server has the request (a connection alone is not yet a waiting reader).
   wait_for 5 grep -q 'GET /v1/stream/s?offset=now&live=long-poll' serve.err
   kill -INT "$DURABLE_PID"
-  wait_for 10 exited "$DURABLE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$DURABLE_PID" || status=$?
-  assert_equal "$status" 130
-  DURABLE_PID=
+  server_exits_with DURABLE_PID 130
   wait "$poller"
   assert_equal "$(cat poll)" 204
 }

@@ -6,10 +6,7 @@
 load helper
 
 setup() {
-  common_setup
-  DURABLE_PID=
-  BACKGROUND=()
-  unset STREAM_URL STREAM_AUTH
+  durable_client_setup
 }
 
 teardown() {
@@ -299,13 +296,7 @@ EOF
   local url="$DURABLE_URL/v1/stream/follow" mode pid
   "$SSE" create --json "$url" > /dev/null
   "$SSE" append "$url" '"old"' > /dev/null
-  for mode in sse long-poll; do
-    "$SSE" tail -v --offset now --live "$mode" -f data "$url" > "$mode.out" 2> "$mode.err" &
-    BACKGROUND+=($!)
-  done
-  # Both readers are at the tail once each has sent its live request.
-  wait_for 5 grep -q 'live=sse' sse.err
-  wait_for 5 grep -q 'live=long-poll' long-poll.err
+  start_live_readers "$url"
   local n
   for n in 1 2 3; do
     "$SSE" append "$url" "{\"n\":$n}" > /dev/null

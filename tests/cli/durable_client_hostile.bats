@@ -5,10 +5,7 @@
 load helper
 
 setup() {
-  common_setup
-  DURABLE_PID=
-  BACKGROUND=()
-  unset STREAM_URL STREAM_AUTH
+  durable_client_setup
 }
 
 teardown() {

@@ -9,11 +9,8 @@
 load helper
 
 setup() {
-  common_setup
-  DURABLE_PID=
-  BACKGROUND=()
+  durable_client_setup
   CLIENTS="$REPO_ROOT/tests/cli/clients"
-  unset STREAM_URL STREAM_AUTH
 }
 
 teardown() {
@@ -55,12 +52,7 @@ numbered() { seq "$1" | sed 's/.*/{"n":&}/'; }
   run --separate-stderr "$SSE" tail --live none -f data "$url"
   assert_success
   assert_equal "$output" "$(numbered 500)"
-  for mode in sse long-poll; do
-    "$SSE" tail -v --offset now --live "$mode" -f data "$url" > "$mode.out" 2> "$mode.err" &
-    BACKGROUND+=($!)
-  done
-  wait_for 5 grep -q 'live=sse' sse.err
-  wait_for 5 grep -q 'live=long-poll' long-poll.err
+  start_live_readers "$url"
   numbered 20 | "$SSE" append --close "$url" > /dev/null
   for pid in "${BACKGROUND[@]:1}"; do
     wait_for 10 exited "$pid"

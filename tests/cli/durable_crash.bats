@@ -9,16 +9,12 @@ load helper
 setup() {
   common_setup
   DURABLE_PID=
-  WRITERS=()
+  BACKGROUND=()
   needs_program node "this test's writers are Node.js programs"
 }
 
 teardown() {
-  local pid
-  for pid in "${WRITERS[@]}"; do
-    kill "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-  done
+  stop_background
   stop_durable
 }
 
@@ -35,7 +31,7 @@ teardown() {
         "$DURABLE_URL/v1/stream/crash/$w"
       node "$REPO_ROOT/tests/cli/clients/durable_writer.mjs" "$DURABLE_URL/v1/stream/crash/$w" \
         "r$round-w$w" > "log.$round.$w" 2> "err.$round.$w" 3>&- &
-      WRITERS+=($!)
+      BACKGROUND+=($!)
     done
     # Let them write (each round a different while, and every writer at least once: one that
     # starts late must not be killed before its first append), then kill without warning.
@@ -46,11 +42,11 @@ teardown() {
     kill -KILL "$DURABLE_PID"
     wait "$DURABLE_PID" 2> /dev/null || true
     DURABLE_PID=
-    for w in "${WRITERS[@]}"; do
+    for w in "${BACKGROUND[@]}"; do
       wait_for 10 exited "$w"
       wait "$w" || fail "writer $w failed: $(cat err.$round.*)"
     done
-    WRITERS=()
+    BACKGROUND=()
     echo "# round $round: $(cat log.$round.* | grep -c '^ack') appends acknowledged before the kill" >&3
   done
 

@@ -77,6 +77,17 @@ exited() {
   [[ -z $state || $state == Z || $state == X ]]
 }
 
+# Waits (at most 10 s) for the server whose pid is in the variable NAME (SERVE_PID,
+# DURABLE_PID) to exit, reaps it, empties NAME, and fails unless it exited with STATUS.
+server_exits_with() {
+  local name=$1 expected=$2 pid=${!1} status=0
+  wait_for 10 exited "$pid"
+  # Not `run wait`: it waits in a subshell, which may find the server already reaped (255).
+  wait "$pid" || status=$?
+  printf -v "$name" '%s' ''
+  assert_equal "$status" "$expected"
+}
+
 # Starts the scripted test server (tests/cli/servers/scripted.mjs) on a free port of
 # 127.0.0.1 with the scenario in FILE; sets SERVER_URL, and logs requests to requests.ndjson.
 # The server is stopped by stop_server, which teardown must call.
@@ -114,6 +125,14 @@ start_serve() {
   exec 8> feed
   wait_for 10 grep -q '^listening on ' serve.err
   SSE_URL=$(sed -n 's/^listening on //p' serve.err)
+}
+
+# Starts curl on the stream of start_serve's server, the body it gets in `body`, and waits
+# until the server has logged the connection; sets CLIENT_PID.
+curl_connected() {
+  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
+  CLIENT_PID=$!
+  wait_for 5 grep -q 'connected' serve.err
 }
 
 # Stops the server (SIGTERM: a graceful shutdown, bounded by the server to 5 s) and fails if a
@@ -166,6 +185,33 @@ stop_durable() {
   fi
 }
 
+# The setup of a suite of the Durable Streams client commands: no server and no background
+# process yet, and no STREAM_URL or STREAM_AUTH from the environment the tests run in.
+durable_client_setup() {
+  common_setup
+  DURABLE_PID=
+  BACKGROUND=()
+  unset STREAM_URL STREAM_AUTH
+}
+
+# The setup of a suite of real clients against sse serve: CLIENTS (tests/cli/clients) and
+# INTEROP (tests/interop) set, no server and no background process yet; needs node and each
+# npm PACKAGE.
+serve_clients_setup() {
+  common_setup
+  CLIENTS="$REPO_ROOT/tests/cli/clients"
+  INTEROP="$REPO_ROOT/tests/interop"
+  BACKGROUND=()
+  SERVE_PID=
+  needs_npm "$@"
+}
+
+# FIELD (id or data) of each message that an eventsource.mjs client printed to FILE, on one
+# line.
+received() {
+  jq -r "select(has(\"id\")) | .$1" "$2" | paste -sd ' '
+}
+
 # Starts `node $CLIENTS/SCRIPT ARG...` (CLIENTS is tests/cli/clients, set by the caller's setup)
 # in the background with its output in NAME.out and NAME.err; sets CLIENT_PID and adds it to
 # BACKGROUND, which the caller's teardown stops.
@@ -209,6 +255,19 @@ read_durable() {
     offset=$next
   done
   return 1
+}
+
+# Starts `sse tail -v --offset now --live MODE -f data URL` for MODE sse and long-poll (output
+# in MODE.out and MODE.err, pids in BACKGROUND), and waits until each has sent its live
+# request: both readers are then at the tail.
+start_live_readers() {
+  local url=$1 mode
+  for mode in sse long-poll; do
+    "$SSE" tail -v --offset now --live "$mode" -f data "$url" > "$mode.out" 2> "$mode.err" &
+    BACKGROUND+=($!)
+  done
+  wait_for 5 grep -q 'live=sse' sse.err
+  wait_for 5 grep -q 'live=long-poll' long-poll.err
 }
 
 # Stops every process in BACKGROUND (pids a test started) and reaps it.

@@ -85,11 +85,7 @@ PY
 @test "sse serve --ndjson: data nested 200k deep is exit 3 naming the line" {
   start_serve --ndjson
   printf '{"data":%s}\n' "$(deep 200000)" >&8
-  wait_for 10 exited "$SERVE_PID"
-  status=0
-  wait "$SERVE_PID" || status=$?
-  SERVE_PID=
-  assert_equal "$status" 3
+  server_exits_with SERVE_PID 3
   grep -q 'sse: error: invalid JSON: nested more than 1000 levels deep .*(stdin:1)$' serve.err
 }
 

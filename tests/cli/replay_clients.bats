@@ -14,12 +14,7 @@
 load helper
 
 setup() {
-  common_setup
-  CLIENTS="$REPO_ROOT/tests/cli/clients"
-  INTEROP="$REPO_ROOT/tests/interop"
-  BACKGROUND=()
-  SERVE_PID=
-  needs_npm eventsource
+  serve_clients_setup eventsource
 }
 
 teardown() {
@@ -29,11 +24,12 @@ teardown() {
 }
 
 
-
-# FIELD (id or data) of each message that an eventsource.mjs client printed to FILE, on one
-# line.
-received() {
-  jq -r "select(has(\"id\")) | .$1" "$2" | paste -sd ' '
+# Serves script.ndjson (sse serve --script, retry 50ms) and records it with
+# `sse tail -f data --record FILE` until the stream ends; its output is in $output.
+record_script() {
+  start_serve --script script.ndjson --retry 50ms
+  run --separate-stderr timeout 10 "$SSE" tail -f data --record "$1" "$SSE_URL/"
+  assert_success
 }
 
 # Writes the recording rec.ndjson: events 1..6 (data "one".."six"), the recorder's connection
@@ -142,9 +138,7 @@ EOF
   # reconnects with Last-Event-ID 3, gets 204 and exits 0.
   printf '%s\n' '{"data":"alpha","delay":0}' '{"data":"beta","delay":300}' \
     '{"data":"gamma","event":"greek","delay":600}' > script.ndjson
-  start_serve --script script.ndjson --retry 50ms
-  run --separate-stderr timeout 10 "$SSE" tail -f data --record rec.ndjson "$SSE_URL/"
-  assert_success
+  record_script rec.ndjson
   assert_output "$(printf 'alpha\nbeta\ngamma')"
   # The recording: the three events as received, with t, and the end of the stream as a
   # reconnect marker.
@@ -172,9 +166,7 @@ EOF
 @test "record and replay: a recording by sse tail, served with sse serve --replay, gives another sse tail the same events and gaps" {
   printf '%s\n' '{"data":"alpha","delay":0}' '{"data":"beta","delay":300}' \
     '{"data":"gamma","delay":600}' > script.ndjson
-  start_serve --script script.ndjson --retry 50ms
-  run --separate-stderr timeout 10 "$SSE" tail -f data --record first.ndjson "$SSE_URL/"
-  assert_success
+  record_script first.ndjson
   stop_serve
   exec 8>&-
   # The recording ends with the marker of the end of the stream: served, it drops the

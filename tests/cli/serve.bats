@@ -33,9 +33,8 @@ write_script() {
 
 @test "stdin lines become events with ids 1, 2, 3; the server exits 0 once they are delivered" {
   start_serve
-  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
-  local client=$!
-  wait_for 5 grep -q 'connected' serve.err
+  curl_connected
+  local client=$CLIENT_PID
   printf 'first\r\nsecond\n\nlast without newline' >&8
   exec 8>&-
   wait_for 10 exited "$SERVE_PID"
@@ -59,9 +58,8 @@ write_script() {
 
 @test "--ndjson serves event objects with their type, id, retry and JSON data; comments pass" {
   start_serve --ndjson
-  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
-  local client=$!
-  wait_for 5 grep -q 'connected' serve.err
+  curl_connected
+  local client=$CLIENT_PID
   printf '%s\n' '{"event":"update","data":{"n":1},"id":"a-1","retry":500}' '{"comment":"note"}' \
     '{"data":"two\nlines"}' >&8
   exec 8>&-
@@ -71,16 +69,10 @@ write_script() {
 
 @test "--ndjson: a bad line is exit 3 naming stdin and its line; the events before it were served" {
   start_serve --ndjson
-  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
-  local client=$!
-  wait_for 5 grep -q 'connected' serve.err
+  curl_connected
+  local client=$CLIENT_PID
   printf '%s\n' '{"data":"ok"}' '{"data": nope}' >&8
-  wait_for 10 exited "$SERVE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$SERVE_PID" || status=$?
-  SERVE_PID=
-  assert_equal "$status" 3
+  server_exits_with SERVE_PID 3
   grep -q 'sse: error: .*(stdin:2)$' serve.err
   wait "$client"
   assert_equal "$(cat body)" "$(printf 'id: 1\ndata: ok\n\n')"
@@ -88,9 +80,8 @@ write_script() {
 
 @test "--sse re-serves parsed event-stream text, keeping its ids" {
   start_serve --sse
-  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
-  local client=$!
-  wait_for 5 grep -q 'connected' serve.err
+  curl_connected
+  local client=$CLIENT_PID
   printf ': c\r\nevent: e\r\nid: x\r\ndata: 1\r\n\r\ndata: 2\n\n' >&8
   exec 8>&-
   wait "$client"
@@ -100,12 +91,7 @@ write_script() {
 @test "--max-event-size bounds a stdin line: exit 3 naming the line" {
   start_serve --max-event-size 10
   printf 'short\n%s\n' 0123456789ABCDEF >&8
-  wait_for 10 exited "$SERVE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$SERVE_PID" || status=$?
-  SERVE_PID=
-  assert_equal "$status" 3
+  server_exits_with SERVE_PID 3
   grep -q '^sse: error: line longer than the maximum event size of 10B (--max-event-size) (stdin:2)$' serve.err
 }
 
@@ -164,9 +150,8 @@ write_script() {
 
 @test "--bom, --retry, --hello open the stream; --goodbye closes it; --eol crlf frames every line" {
   start_serve --bom --retry 2s --hello 'hi there' --goodbye bye --eol crlf
-  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
-  local client=$!
-  wait_for 5 grep -q 'connected' serve.err
+  curl_connected
+  local client=$CLIENT_PID
   printf 'x\n' >&8
   exec 8>&-
   wait "$client"
@@ -179,9 +164,8 @@ write_script() {
 
 @test "--eol cr frames lines with CR alone, and sse parse reads them back" {
   start_serve --eol cr
-  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
-  local client=$!
-  wait_for 5 grep -q 'connected' serve.err
+  curl_connected
+  local client=$CLIENT_PID
   printf 'one\ntwo\n' >&8
   exec 8>&-
   wait "$client"
@@ -269,27 +253,16 @@ write_script() {
 
 @test "SIGINT ends the streams gracefully (goodbye sent, body ended) and exits 130; SIGTERM exits 0" {
   start_serve --goodbye 'server going away'
-  curl -sN --max-time 5 "$SSE_URL/" > body 8>&- &
-  local client=$!
-  wait_for 5 grep -q 'connected' serve.err
+  curl_connected
+  local client=$CLIENT_PID
   kill -INT "$SERVE_PID"
-  wait_for 10 exited "$SERVE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$SERVE_PID" || status=$?
-  assert_equal "$status" 130
-  SERVE_PID=
+  server_exits_with SERVE_PID 130
   wait "$client"
   assert_equal "$(cat body)" "$(printf ': server going away\n\n')"
 
   start_serve
   kill -TERM "$SERVE_PID"
-  wait_for 10 exited "$SERVE_PID"
-  # `run wait` waits in a subshell, which may find the server already reaped (status 255)
-  status=0
-  wait "$SERVE_PID" || status=$?
-  assert_equal "$status" 0
-  SERVE_PID=
+  server_exits_with SERVE_PID 0
 }
 
 # --- scripts --------------------------------------------------------------------------------

@@ -15,12 +15,7 @@
 load helper
 
 setup() {
-  common_setup
-  CLIENTS="$REPO_ROOT/tests/cli/clients"
-  INTEROP="$REPO_ROOT/tests/interop"
-  BACKGROUND=()
-  SERVE_PID=
-  needs_npm eventsource playwright-core
+  serve_clients_setup eventsource playwright-core
 }
 
 teardown() {
@@ -53,11 +48,15 @@ feed_slowly() {
 }
 
 
-
-# FIELD (id or data) of each message that an eventsource.mjs client printed to FILE, on one
-# line.
-received() {
-  jq -r "select(has(\"id\")) | .$1" "$2" | paste -sd ' '
+# Runs the eventsource.mjs client `es` on URL until it has COUNT events (es.out), while the
+# events FROM..TO are written to the server's stdin one every 30 ms; fails unless it ends well.
+eventsource_while_fed() {
+  local url=$1 count=$2 from=$3 to=$4
+  start_client es eventsource.mjs "$url" "$count"
+  local es=$CLIENT_PID
+  wait_for 10 grep -q '"open":1' es.out
+  feed_slowly "$from" "$to" 0.03
+  client_succeeds 15 "$es" es
 }
 
 # Chromium and its driver; without them the browser tests fail, saying how to install.
@@ -116,11 +115,7 @@ raise_fd_limit() {
   # with Last-Event-ID. --from-start covers a reconnection before the first event, when the
   # client has no id to resume from.
   start_serve --max-lifetime 300ms --retry 50ms --from-start
-  start_client es eventsource.mjs "$SSE_URL/" 40
-  local es=$CLIENT_PID
-  wait_for 10 grep -q '"open":1' es.out
-  feed_slowly 1 40 0.03
-  client_succeeds 15 "$es" es
+  eventsource_while_fed "$SSE_URL/" 40 1 40
   assert_equal "$(received id es.out)" "$(seq -s ' ' 1 40)"
   assert_equal "$(received data es.out)" "$(seq -f 'event %g' 1 40 | paste -sd ' ')"
   local opens resumes
@@ -141,11 +136,7 @@ raise_fd_limit() {
   client_succeeds 10 "$first" first
   # The query stays in the URL on every reconnection; the header, set from the last event
   # received, must win over it or events 4 and 5 would come again.
-  start_client es eventsource.mjs "$SSE_URL/?lastEventId=3" 30
-  local es=$CLIENT_PID
-  wait_for 10 grep -q '"open":1' es.out
-  feed_slowly 6 30 0.03
-  client_succeeds 15 "$es" es
+  eventsource_while_fed "$SSE_URL/?lastEventId=3" 30 6 30
   assert_equal "$(received id es.out)" "$(seq -s ' ' 4 30)"
   assert_regex "$(cat serve.err)" 'connected, Last-Event-ID 3, 2 events from history'
   local opens

@@ -18,6 +18,7 @@
 import {spawnSync} from 'node:child_process'
 import {isDeepStrictEqual} from 'node:util'
 import {MaterializedState} from '@durable-streams/state'
+import {mulberry32} from './mulberry32.mjs'
 
 const argv = process.argv.slice(2)
 const sse = argv.shift()
@@ -31,18 +32,6 @@ const only = option('--only', -1)
 if (!sse) {
   console.error('usage: node durable-state-diff.mjs SSE_BINARY [--seed N] [--count N] [--only I]')
   process.exit(2)
-}
-
-// mulberry32: small, fast, and the same sequence on every machine.
-function random(seedValue) {
-  let a = seedValue >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const types = ['user', 'room', 'msg', 'a/b~c', 'ünï']
@@ -86,7 +75,7 @@ function makeMessage(rand) {
 }
 
 function makeSequence(index) {
-  const rand = random(seed * 1000003 + index)
+  const rand = mulberry32(seed * 1000003 + index)
   const events = []
   for (let n = 1 + Math.floor(rand() * 40); n > 0; n--) {
     const payload = rand() < 0.25

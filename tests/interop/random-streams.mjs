@@ -20,6 +20,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {deviations} from './deviations.mjs'
+import {mulberry32} from './mulberry32.mjs'
 
 const args = {out: null, count: 300, seed: 1, only: null}
 const argv = process.argv.slice(2)
@@ -37,17 +38,6 @@ for (let i = 0; i < argv.length; i++) {
 if (!args.out || !Number.isInteger(args.count) || !Number.isInteger(args.seed)) {
   console.error('usage: node random-streams.mjs --out DIR [--count N] [--seed S] [--only I]')
   process.exit(2)
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const b = (...bytes) => Buffer.from(bytes)

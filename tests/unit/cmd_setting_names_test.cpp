@@ -11,7 +11,8 @@ TEST(SettingNames, EverySettingIsNamedByAFlag)
   for (const Setting setting :
        {Setting::max_event_size, Setting::timeout, Setting::idle_timeout, Setting::max_retries,
         Setting::no_reconnect, Setting::retry_post, Setting::apply, Setting::epoch, Setting::claim,
-        Setting::producer}) {
+        Setting::producer, Setting::max_lifetime, Setting::client_buffer, Setting::max_clients,
+        Setting::allow_host, Setting::cors, Setting::from, Setting::to}) {
     EXPECT_NE(cmd::setting_note(setting).find("--"), std::string::npos)
       << static_cast<int>(setting);
   }

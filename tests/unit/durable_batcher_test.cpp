@@ -260,37 +260,36 @@ TEST(DurableBatcher, PushWaitsWhileThePileIsFullUntilTakeFreesSpace)
   EXPECT_EQ(bodies(take_all(batcher)), (std::vector<std::string>{"cd", "ef", "gh"}));
 }
 
+/// Pushes MESSAGE into BATCHER, which must wait until the pile (its body FIRST) is taken and
+/// then go in; after finish(), what is left is one batch, REST.
+void push_waits_for_a_take(Batcher& batcher, const std::string& message, const std::string& first,
+                           const std::string& rest)
+{
+  auto pushed = std::async(std::launch::async, [&] { return batcher.push(message); });
+  Unblock unblock{batcher};
+  EXPECT_EQ(pushed.wait_for(k_blocked), std::future_status::timeout);
+  const auto batch = batcher.take(0ms);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->body, first);
+  ASSERT_EQ(pushed.wait_for(k_deadline), std::future_status::ready);
+  EXPECT_TRUE(pushed.get());
+  batcher.finish();
+  EXPECT_EQ(bodies(take_all(batcher)), (std::vector<std::string>{rest}));
+}
+
 TEST(DurableBatcher, JsonPunctuationCountsTowardsTheCapacity)
 {
   Batcher batcher(true, 100, 10);
   EXPECT_TRUE(batcher.push("1234"));
   EXPECT_TRUE(batcher.push("5678")); // 4 + 4 bytes, and a ',' and a ']'
-  auto pushed = std::async(std::launch::async, [&] { return batcher.push("9"); });
-  Unblock unblock{batcher};
-  EXPECT_EQ(pushed.wait_for(k_blocked), std::future_status::timeout);
-  const auto batch = batcher.take(0ms);
-  ASSERT_TRUE(batch);
-  EXPECT_EQ(batch->body, "[1234,5678]");
-  ASSERT_EQ(pushed.wait_for(k_deadline), std::future_status::ready);
-  EXPECT_TRUE(pushed.get());
-  batcher.finish();
-  EXPECT_EQ(bodies(take_all(batcher)), (std::vector<std::string>{"[9]"}));
+  push_waits_for_a_take(batcher, "9", "[1234,5678]", "[9]");
 }
 
 TEST(DurableBatcher, AMessageOverTheCapacityWaitsForAnEmptyPileThenGoes)
 {
   Batcher batcher(false, 100, 4);
   EXPECT_TRUE(batcher.push("ab"));
-  auto pushed = std::async(std::launch::async, [&] { return batcher.push("cdefgh"); });
-  Unblock unblock{batcher};
-  EXPECT_EQ(pushed.wait_for(k_blocked), std::future_status::timeout);
-  const auto batch = batcher.take(0ms);
-  ASSERT_TRUE(batch);
-  EXPECT_EQ(batch->body, "ab");
-  ASSERT_EQ(pushed.wait_for(k_deadline), std::future_status::ready);
-  EXPECT_TRUE(pushed.get());
-  batcher.finish();
-  EXPECT_EQ(bodies(take_all(batcher)), (std::vector<std::string>{"cdefgh"}));
+  push_waits_for_a_take(batcher, "cdefgh", "ab", "cdefgh");
 }
 
 TEST(DurableBatcher, CancelReleasesABlockedPush)

@@ -17,12 +17,7 @@
 
 namespace {
 
-using namespace std::chrono_literals;
-using test_http::FakeTransport;
-using test_http::Outcome;
-using test_http::refused;
-using test_http::Scripted;
-using namespace durable_test;
+using namespace durable_test; // with std::chrono_literals and the test_http names
 
 Scripted ok(const std::string& offset = "o")
 {

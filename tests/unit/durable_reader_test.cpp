@@ -478,15 +478,17 @@ TEST(DurableReader, UnavailableAndConnectFailuresAreRetried)
   EXPECT_EQ(recorder.retries.size(), 3U);
 }
 
+/// A recorder that keeps the wait before each retry.
+struct Waits : Recorder {
+  std::vector<std::chrono::milliseconds> waits;
+  void on_retry(std::chrono::milliseconds wait, const std::string&, util::Setting) override
+  {
+    waits.push_back(wait);
+  }
+};
+
 TEST(DurableReader, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
 {
-  struct Waits : Recorder {
-    std::vector<std::chrono::milliseconds> waits;
-    void on_retry(std::chrono::milliseconds wait, const std::string&, util::Setting) override
-    {
-      waits.push_back(wait);
-    }
-  };
   FakeTransport transport;
   transport.responses = {failure(503, {{"Retry-After", "99999999"}}), text("o1", {"ab"}, true)};
   auto o = options(Live::none);
@@ -498,13 +500,6 @@ TEST(DurableReader, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
 
 TEST(DurableReader, RetryAfterIsAFloorNotAReplacementForTheWait)
 {
-  struct Waits : Recorder {
-    std::vector<std::chrono::milliseconds> waits;
-    void on_retry(std::chrono::milliseconds wait, const std::string&, util::Setting) override
-    {
-      waits.push_back(wait);
-    }
-  };
   FakeTransport transport;
   // Retry-After: 0 asks for less than the backoff: the backoff stands; 1 s asks for more.
   transport.responses = {failure(503, {{"Retry-After", "0"}}), failure(503, {{"Retry-After", "1"}}),

@@ -9,6 +9,8 @@
 #include "net/http_server.hpp"
 #include "store/memory_store.hpp"
 
+#include "loop_server_support.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -78,15 +80,7 @@ public:
   /// Runs WORK on the loop thread and returns its result.
   template <typename Work> auto on_loop(Work work) -> decltype(work())
   {
-    using Result = decltype(work());
-    auto promise = std::make_shared<std::promise<Result>>();
-    auto future = promise->get_future();
-    loop.post([promise, work]() mutable { promise->set_value(work()); });
-    if (future.wait_for(k_patience) != std::future_status::ready) {
-      ADD_FAILURE() << "the loop did not run posted work";
-      return Result();
-    }
-    return future.get();
+    return test_support::run_on_loop(loop, std::move(work), k_patience);
   }
 
   store::MemoryStore store;
@@ -147,18 +141,8 @@ class Client {
 public:
   /// RECEIVE_BUFFER: a small SO_RCVBUF makes a slow reader.
   explicit Client(std::uint16_t port, int receive_buffer = 0)
+    : m_fd(test_support::connect_loopback(port, receive_buffer))
   {
-    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    EXPECT_GE(m_fd, 0);
-    if (receive_buffer > 0) {
-      ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
-    }
-    sockaddr_in address = {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0)
-      << std::strerror(errno);
   }
   ~Client()
   {
@@ -171,14 +155,7 @@ public:
 
   void send(std::string_view bytes)
   {
-    while (!bytes.empty()) {
-      const ssize_t sent = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (sent < 0 && errno == EINTR) {
-        continue;
-      }
-      ASSERT_GT(sent, 0) << std::strerror(errno);
-      bytes.remove_prefix(static_cast<std::size_t>(sent));
-    }
+    EXPECT_TRUE(test_support::send_all(m_fd, bytes)) << std::strerror(errno);
   }
 
   /// Sends one request and returns its response.

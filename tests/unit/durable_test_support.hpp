@@ -14,7 +14,9 @@
 namespace durable_test {
 
 using namespace std::chrono_literals;
+using test_http::FakeTransport;
 using test_http::Outcome;
+using test_http::refused;
 using test_http::Scripted;
 
 inline durable::RetryPolicy fast(std::uint32_t max_retries = 10)

@@ -99,15 +99,17 @@ TEST(HttpEventSource, RetryableStatusesAreRetried)
   }
 }
 
+/// A recorder that keeps the wait before each reconnection.
+struct Waits : Recorder {
+  std::vector<std::chrono::milliseconds> waits;
+  void on_reconnect(std::chrono::milliseconds wait, const std::string&, util::Setting) override
+  {
+    waits.push_back(wait);
+  }
+};
+
 TEST(HttpEventSource, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
 {
-  struct Waits : Recorder {
-    std::vector<std::chrono::milliseconds> waits;
-    void on_reconnect(std::chrono::milliseconds wait, const std::string&, util::Setting) override
-    {
-      waits.push_back(wait);
-    }
-  };
   FakeTransport transport;
   transport.responses = {{503, {{"Retry-After", "99999999"}}, {}}, {204, {}, {}}};
   auto o = options();
@@ -119,13 +121,6 @@ TEST(HttpEventSource, ARetryAfterOfYearsWaitsNoLongerThanMaxBackoff)
 
 TEST(HttpEventSource, RetryAfterIsAFloorNotAReplacementForTheWait)
 {
-  struct Waits : Recorder {
-    std::vector<std::chrono::milliseconds> waits;
-    void on_reconnect(std::chrono::milliseconds wait, const std::string&, util::Setting) override
-    {
-      waits.push_back(wait);
-    }
-  };
   FakeTransport transport;
   // Retry-After: 0 asks for less than the backoff: the backoff stands; 1 s asks for more.
   transport.responses = {{503, {{"Retry-After", "0"}}, {}}, {503, {{"Retry-After", "1"}}, {}},

@@ -130,22 +130,21 @@ TEST(HttpHttplibTransport, AHeadOverTheSizeLimitIsABadResponse)
   EXPECT_EQ(collect.status, 0);
 }
 
-TEST(HttpHttplibTransport, TooManyHeaderLinesIsABadResponse)
+TEST(HttpHttplibTransport, TooManyOrOverlongHeaderLinesAreABadResponse)
 {
-  RawServer server(head_of(5000, 10));
-  Collect collect;
-  const auto result = fetch(server, collect);
-  EXPECT_EQ(result.outcome, Outcome::bad_response);
-  EXPECT_EQ(result.message, "the response has more than 2000 header lines, the limit");
-}
-
-TEST(HttpHttplibTransport, AnOverlongHeaderLineIsABadResponse)
-{
-  RawServer server(head_of(1, 100000));
-  Collect collect;
-  const auto result = fetch(server, collect);
-  EXPECT_EQ(result.outcome, Outcome::bad_response);
-  EXPECT_EQ(result.message, "a response header line is longer than 8KiB, the limit");
+  struct Case {
+    std::size_t lines;
+    std::size_t line_length;
+    const char* message;
+  };
+  for (const Case& c : {Case{5000, 10, "the response has more than 2000 header lines, the limit"},
+                        Case{1, 100000, "a response header line is longer than 8KiB, the limit"}}) {
+    RawServer server(head_of(c.lines, c.line_length));
+    Collect collect;
+    const auto result = fetch(server, collect);
+    EXPECT_EQ(result.outcome, Outcome::bad_response) << c.message;
+    EXPECT_EQ(result.message, c.message);
+  }
 }
 
 TEST(HttpHttplibTransport, AnAnswerBeforeTheBodyIsTakenIsRead)

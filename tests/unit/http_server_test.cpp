@@ -7,6 +7,8 @@
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
 
+#include "loop_server_support.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -106,15 +108,7 @@ public:
   /// Runs WORK on the loop thread and returns its result.
   template <typename Work> auto on_loop(Work work) -> decltype(work())
   {
-    using Result = decltype(work());
-    auto promise = std::make_shared<std::promise<Result>>();
-    auto future = promise->get_future();
-    loop.post([promise, work]() mutable { promise->set_value(work()); });
-    if (future.wait_for(k_patience) != std::future_status::ready) {
-      ADD_FAILURE() << "the loop did not run posted work";
-      return Result();
-    }
-    return future.get();
+    return test_support::run_on_loop(loop, std::move(work), k_patience);
   }
 
   std::uint16_t port() const { return server.port(); }
@@ -133,24 +127,28 @@ private:
   }
 };
 
+/// A handler that answers /slow 30 ms later, on the loop of SELF (set once the server is
+/// made), and any other path at once with the path without its slash: the requests behind a
+/// slow one wait their turn.
+Server::Handler slow_or_path(Server*& self)
+{
+  return [&self](const net::HttpRequest& request, const std::shared_ptr<net::Connection>& connection) {
+    if (request.path == "/slow") {
+      self->loop.after(30ms, [connection]() { connection->respond(200, {}, "slow"); });
+    } else {
+      connection->respond(200, {}, std::string(request.path.substr(1)));
+    }
+  };
+}
+
 // --- a client on a blocking socket -------------------------------------------------------------
 
 class Client {
 public:
   /// RECEIVE_BUFFER: a small SO_RCVBUF makes a slow reader.
   explicit Client(std::uint16_t port, int receive_buffer = 0)
+    : m_fd(test_support::connect_loopback(port, receive_buffer))
   {
-    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    EXPECT_GE(m_fd, 0);
-    if (receive_buffer > 0) {
-      ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
-    }
-    sockaddr_in address = {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0)
-      << std::strerror(errno);
   }
   ~Client() { close(); }
   Client(const Client&) = delete;
@@ -158,31 +156,11 @@ public:
 
   void send(std::string_view bytes)
   {
-    while (!bytes.empty()) {
-      const ssize_t sent = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (sent < 0 && errno == EINTR) {
-        continue;
-      }
-      ASSERT_GT(sent, 0) << std::strerror(errno);
-      bytes.remove_prefix(static_cast<std::size_t>(sent));
-    }
+    EXPECT_TRUE(test_support::send_all(m_fd, bytes)) << std::strerror(errno);
   }
 
   /// Sends BYTES; false when the connection broke first (a reset, or the server gone).
-  bool try_send(std::string_view bytes)
-  {
-    while (!bytes.empty()) {
-      const ssize_t sent = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (sent < 0 && errno == EINTR) {
-        continue;
-      }
-      if (sent <= 0) {
-        return false;
-      }
-      bytes.remove_prefix(static_cast<std::size_t>(sent));
-    }
-    return true;
-  }
+  bool try_send(std::string_view bytes) { return test_support::send_all(m_fd, bytes); }
 
   /// Ends the sending side only: the server sees the end of the requests.
   void shutdown_write() { ::shutdown(m_fd, SHUT_WR); }
@@ -447,15 +425,7 @@ TEST(HttpServer, KeepAliveServesTwoRequestsOnOneConnection)
 TEST(HttpServer, PipelinedRequestsAreAnsweredInOrder)
 {
   Server* self = nullptr;
-  Server server([&self](const net::HttpRequest& request,
-                        const std::shared_ptr<net::Connection>& connection) {
-    if (request.path == "/slow") {
-      // Answered later: the requests behind it wait their turn.
-      self->loop.after(30ms, [connection]() { connection->respond(200, {}, "slow"); });
-    } else {
-      connection->respond(200, {}, std::string(request.path.substr(1)));
-    }
-  });
+  Server server(slow_or_path(self));
   self = &server;
   Client client(server.port());
   client.send("GET /slow HTTP/1.1\r\n\r\nGET /a HTTP/1.1\r\n\r\nGET /slow HTTP/1.1\r\n\r\n"
@@ -1142,14 +1112,7 @@ TEST(HttpServer, PipelinedRequestsBeforeAHalfCloseAreAllAnswered)
   // Answered later, in order; the unfinished request after them is dropped with the
   // connection.
   Server* self = nullptr;
-  Server server([&self](const net::HttpRequest& request,
-                        const std::shared_ptr<net::Connection>& connection) {
-    if (request.path == "/slow") {
-      self->loop.after(30ms, [connection]() { connection->respond(200, {}, "slow"); });
-    } else {
-      connection->respond(200, {}, std::string(request.path.substr(1)));
-    }
-  });
+  Server server(slow_or_path(self));
   self = &server;
   Client client(server.port());
   client.send("GET /slow HTTP/1.1\r\n\r\nGET /a HTTP/1.1\r\n\r\nGET /unfini");

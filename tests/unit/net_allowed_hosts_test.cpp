@@ -18,7 +18,7 @@ TEST(NetAllowedHosts, LoopbackNamesAndAddressesByDefault)
                            "evillocalhost", "", ":80", "[::1", "localhost:x", "a b"}) {
     EXPECT_FALSE(hosts.allows(host)) << host;
   }
-  EXPECT_NE(hosts.refusal("evil.example:80").find("--allow-host evil.example"), std::string::npos);
+  EXPECT_NE(hosts.refusal("evil.example:80").find("allow_host evil.example"), std::string::npos);
 }
 
 TEST(NetAllowedHosts, TheBoundNameAndTheNamesGiven)

@@ -35,32 +35,19 @@ struct ReaderOptions {
 class ReaderHandler {
 public:
   virtual ~ReaderHandler() = default;
-  virtual void on_request(const http::Request& request, std::uint32_t attempt)
-  {
-    (void)request;
-    (void)attempt;
-  }
-  virtual void on_response(const http::ResponseHead& head) { (void)head; }
+  virtual void on_request(const http::Request& /*request*/, std::uint32_t /*attempt*/) {}
+  virtual void on_response(const http::ResponseHead& /*head*/) {}
   /// A message of a JSON stream, compact or as the server wrote it; NEXT_OFFSET is where the
   /// response or SSE batch that carries it ends.
   virtual void on_message(std::string_view json, const std::string& next_offset) = 0;
   /// Bytes of any other stream.
   virtual void on_bytes(std::string_view bytes, const std::string& next_offset) = 0;
   /// Everything before NEXT_OFFSET has been delivered: a point to flush and save the offset.
-  virtual void on_progress(const std::string& next_offset, bool up_to_date)
-  {
-    (void)next_offset;
-    (void)up_to_date;
-  }
+  virtual void on_progress(const std::string& /*next_offset*/, bool /*up_to_date*/) {}
   /// A read failed (WHY; SETTING, what it follows from, as in util::Error) and is retried
   /// after WAIT.
-  virtual void on_retry(std::chrono::milliseconds wait, const std::string& why,
-                        util::Setting setting)
-  {
-    (void)wait;
-    (void)why;
-    (void)setting;
-  }
+  virtual void on_retry(std::chrono::milliseconds /*wait*/, const std::string& /*why*/,
+                        util::Setting /*setting*/) {}
   /// Whether enough has been read; checked after every message or chunk.
   virtual bool done() const { return false; }
 };
