@@ -4,7 +4,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <iostream>
 
@@ -12,9 +12,9 @@ namespace cmd {
 namespace {
 
 // CLI11 shows an IsMember check as "TEXT:{a,b,c}" in the type name; the braces hold the choices.
-nlohmann::json choices_of(const CLI::Option& option)
+::json::Value choices_of(const CLI::Option& option)
 {
-  nlohmann::json choices = nlohmann::json::array();
+  ::json::Value choices = ::json::Value::array();
   const std::string type = option.get_type_name();
   const auto open = type.find('{');
   const auto close = type.rfind('}');
@@ -34,14 +34,14 @@ nlohmann::json choices_of(const CLI::Option& option)
   return choices;
 }
 
-nlohmann::json options_of(const CLI::App& app)
+::json::Value options_of(const CLI::App& app)
 {
-  nlohmann::json options = nlohmann::json::array();
+  ::json::Value options = ::json::Value::array();
   for (const CLI::Option* option : app.get_options()) {
     if (!option->nonpositional()) {
       continue;
     }
-    nlohmann::json names = nlohmann::json::array();
+    ::json::Value names = ::json::Value::array();
     for (const auto& name : option->get_snames()) {
       names.push_back("-" + name);
     }
@@ -56,14 +56,14 @@ nlohmann::json options_of(const CLI::App& app)
   return options;
 }
 
-nlohmann::json describe(const CLI::App& app)
+::json::Value describe(const CLI::App& app)
 {
-  nlohmann::json commands = nlohmann::json::array();
+  ::json::Value commands = ::json::Value::array();
   for (const CLI::App* sub : app.get_subcommands({})) {
     if (sub->get_group().empty()) {
       continue; // hidden, like this one
     }
-    nlohmann::json positionals = nlohmann::json::array();
+    ::json::Value positionals = ::json::Value::array();
     for (const CLI::Option* option : sub->get_options()) {
       if (!option->nonpositional()) {
         positionals.push_back(option->get_name());

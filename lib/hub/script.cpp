@@ -6,14 +6,14 @@
 #include "util/error.hpp"
 #include "util/units.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <variant>
 
 namespace hub {
 namespace {
 
-using Json = nlohmann::json;
+using Json = ::json::Value;
 
 [[noreturn]] void bad(const std::string& what)
 {

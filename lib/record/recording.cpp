@@ -6,7 +6,7 @@
 #include "util/error.hpp"
 #include "util/units.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <variant>
 
@@ -40,7 +40,7 @@ std::vector<Entry> read_event_stream(std::string_view text)
 
 Entry read_line(std::string_view line)
 {
-  nlohmann::json object;
+  ::json::Value object;
   try {
     object = json::parse_value(line);
   } catch (const json::TooDeep& e) {
