@@ -28,7 +28,7 @@ std::optional<std::string> server_error(const sse::EventView& event, std::uint64
   }
   // The depth-limited reader: a report nested deeper than json::k_max_depth is bad input, not
   // a stack overflow when its message is written out.
-  nlohmann::json parsed;
+  ::json::Value parsed;
   try {
     parsed = ::json::parse_value(event.data);
   } catch (const ::json::TooDeep& e) {
@@ -55,7 +55,7 @@ EventSink::EventSink(const SinkOptions& options, const Context& context, Writer&
     m_types(options.events.begin(), options.events.end())
 {
   if (!options.extract.empty()) {
-    m_pointer = nlohmann::json::json_pointer(options.extract);
+    m_pointer = ::json::Value::json_pointer(options.extract);
   }
   if (!options.cursor_file.empty()) {
     m_cursor.emplace(options.cursor_file);

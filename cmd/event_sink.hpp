@@ -15,7 +15,7 @@
 #include "stdout_watch.hpp"
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -124,7 +124,7 @@ private:
   Writer& m_out;
   SinkSource m_source;
   std::set<std::string, std::less<>> m_types;
-  std::optional<nlohmann::json::json_pointer> m_pointer;
+  std::optional<::json::Value::json_pointer> m_pointer;
   std::optional<EventPrinter> m_printer; // made at the first event: a byte stream prints raw
   std::optional<CursorFile> m_cursor;
   std::unique_ptr<RecordingFile> m_record;

@@ -5,7 +5,7 @@
 #include "exit_codes.hpp"
 #include "durable/protocol/rules.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <iostream>
 
@@ -20,7 +20,7 @@ void register_info(CLI::App& app, Context& context)
     context.run = [options, &context] {
       return with_client(*options, context, [](durable::Client& client) {
         const auto info = client.info();
-        nlohmann::ordered_json out;
+        ::json::Value out;
         out["url"] = client.url();
         out["content_type"] = info.content_type;
         out["next_offset"] = info.next_offset;
@@ -28,10 +28,10 @@ void register_info(CLI::App& app, Context& context)
         out["ttl"] = nullptr;
         if (info.ttl) {
           const auto seconds = durable::parse_ttl(*info.ttl);
-          out["ttl"] = seconds ? nlohmann::ordered_json(*seconds) : nlohmann::ordered_json(*info.ttl);
+          out["ttl"] = seconds ? ::json::Value(*seconds) : ::json::Value(*info.ttl);
         }
-        out["expires_at"] = info.expires_at ? nlohmann::ordered_json(*info.expires_at) : nullptr;
-        std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+        out["expires_at"] = info.expires_at ? ::json::Value(*info.expires_at) : nullptr;
+        std::cout << out.dump(-1, ' ', false, ::json::Value::error_handler_t::replace) << std::endl;
         return k_exit_ok;
       });
     };

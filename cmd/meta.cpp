@@ -5,16 +5,16 @@
 #include "complete.hpp"
 #include "exit_codes.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <iostream>
 
 namespace cmd {
 namespace {
 
-nlohmann::json options_of(const CLI::App& app)
+::json::Value options_of(const CLI::App& app)
 {
-  nlohmann::json options = nlohmann::json::array();
+  ::json::Value options = ::json::Value::array();
   for (const CLI::Option* option : app.get_options()) {
     if (!option->nonpositional()) {
       continue;
@@ -27,11 +27,11 @@ nlohmann::json options_of(const CLI::App& app)
   return options;
 }
 
-nlohmann::json describe(const CLI::App& app)
+::json::Value describe(const CLI::App& app)
 {
-  nlohmann::json commands = nlohmann::json::array();
+  ::json::Value commands = ::json::Value::array();
   for (const CLI::App* sub : visible_subcommands(app)) {
-    nlohmann::json positionals = nlohmann::json::array();
+    ::json::Value positionals = ::json::Value::array();
     for (const CLI::Option* option : sub->get_options()) {
       if (!option->nonpositional()) {
         positionals.push_back(option->get_name());

@@ -118,7 +118,7 @@ void EventPrinter::print_comment(std::string& out, std::string_view text)
 }
 
 void EventPrinter::print_value(std::string& out, const sse::EventView& event,
-                               const nlohmann::json& value)
+                               const ::json::Value& value)
 {
   const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
   switch (m_format) {
@@ -157,8 +157,8 @@ void EventPrinter::print_message(std::string& out, const sse::EventView& message
     if (json) {
       out += message.data;
     } else {
-      out += nlohmann::json(std::string(message.data))
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out += ::json::Value(std::string(message.data))
+               .dump(-1, ' ', false, ::json::Value::error_handler_t::replace);
     }
     out += "}\n";
     return;
@@ -181,7 +181,7 @@ const std::string& EventPrinter::quoted(std::string_view next_offset)
 {
   if (next_offset != m_quoted_for) {
     m_quoted_for = next_offset;
-    m_quoted = nlohmann::json(m_quoted_for).dump();
+    m_quoted = ::json::Value(m_quoted_for).dump();
   }
   return m_quoted;
 }

@@ -5,7 +5,7 @@
 #include "sse/event.hpp"
 #include "sse/formatter.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <optional>
 #include <string>
@@ -37,7 +37,7 @@ public:
   void print_comment(std::string& out, std::string_view text);
   /// Appends EVENT with VALUE (from --extract) in place of its data. In the data format a
   /// string is written as it is with no newline, so tokens of a stream join up.
-  void print_value(std::string& out, const sse::EventView& event, const nlohmann::json& value);
+  void print_value(std::string& out, const sse::EventView& event, const ::json::Value& value);
   /// Appends a Durable Streams message, MESSAGE's data with the next offset as its id: JSON
   /// text when JSON is true, else a chunk of a byte stream. json writes {"offset", "data"};
   /// data and raw the message itself (a JSON message on a line, a chunk as its bytes).

@@ -15,7 +15,7 @@
 namespace cmd {
 namespace {
 
-using nlohmann::json;
+using json = ::json::Value;
 
 const json k_null;
 
@@ -94,7 +94,7 @@ StateSession::~StateSession()
   }
 }
 
-const nlohmann::json& StateSession::shown() const
+const ::json::Value& StateSession::shown() const
 {
   if (m_options.pointer.empty()) {
     return m_reducer->state();

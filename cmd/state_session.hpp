@@ -20,7 +20,7 @@
 #include "state/reducer.hpp"
 #include "state_options.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -60,7 +60,7 @@ public:
 private:
   void print_state();
   void close_view();
-  const nlohmann::json& shown() const;
+  const ::json::Value& shown() const;
 
   const StateOptions& m_options;
   const Context& m_context;

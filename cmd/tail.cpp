@@ -18,7 +18,7 @@
 #include "http/httplib_transport.hpp"
 #include "http/request_check.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <iostream>
 #include <memory>
@@ -236,8 +236,8 @@ void register_tail(CLI::App& app, Context& context)
         throw CLI::ValidationError("--extract", "cannot be combined with -f raw");
       }
       try {
-        nlohmann::json::json_pointer pointer(options->sink.extract);
-      } catch (const nlohmann::json::exception&) {
+        ::json::Value::json_pointer pointer(options->sink.extract);
+      } catch (const ::json::Value::exception&) {
         throw CLI::ValidationError("--extract", "'" + options->sink.extract
                                                   + "' is not a JSON pointer (RFC 6901), e.g. /a/0/b");
       }

@@ -89,7 +89,7 @@ void TerminalView::skipped(std::uint64_t count)
   [[maybe_unused]] const auto n = ::write(m_wake_fd, &one, sizeof one);
 }
 
-void TerminalView::changed(const nlohmann::json& state, const ::json::Changes& changes,
+void TerminalView::changed(const ::json::Value& state, const ::json::Changes& changes,
                         std::uint64_t event)
 {
   m_state = &state;

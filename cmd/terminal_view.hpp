@@ -4,7 +4,7 @@
 
 #include "json/patch.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -40,7 +40,7 @@ public:
   std::mutex& mutex() noexcept { return m_mutex; }
   /// After a change (with mutex() held): STATE is what to show (it must stay alive and change
   /// only under mutex()), CHANGES where it changed, EVENT the number of the event.
-  void changed(const nlohmann::json& state, const ::json::Changes& changes, std::uint64_t event);
+  void changed(const ::json::Value& state, const ::json::Changes& changes, std::uint64_t event);
   /// How many events were skipped (--keep-going), for the header.
   void skipped(std::uint64_t count);
   /// Draws the last state once more, leaves the alternate screen and prints that frame on
@@ -60,7 +60,7 @@ private:
 
   Options m_options;
   std::mutex m_mutex;
-  const nlohmann::json* m_state = nullptr;
+  const ::json::Value* m_state = nullptr;
   ::json::Changes m_pending;     // changes since the last frame
   std::uint64_t m_event = 0;
   std::uint64_t m_skipped = 0;

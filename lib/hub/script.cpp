@@ -1,19 +1,19 @@
 #include "hub/script.hpp"
 
 #include "json/ndjson.hpp"
-#include "json/value.hpp"
+#include "json/object_line.hpp"
 #include "sse/formatter.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <variant>
 
 namespace hub {
 namespace {
 
-using Json = nlohmann::json;
+using Json = ::json::Value;
 
 [[noreturn]] void bad(const std::string& what)
 {
@@ -71,17 +71,7 @@ std::string base64_decode(const std::string& text)
 
 Step parse_step(std::string_view line)
 {
-  Json object;
-  try {
-    object = json::parse_value(line);
-  } catch (const json::TooDeep& e) {
-    bad(std::string("not a JSON object: ") + e.what());
-  } catch (const util::Error&) {
-    bad("not a JSON object"); // any other failure is just not an object
-  }
-  if (!object.is_object()) {
-    bad("not a JSON object");
-  }
+  const Json object = json::parse_object_line(line);
   Step step;
   if (object.contains("delay")) {
     step.delay = wait_of(object, "delay");

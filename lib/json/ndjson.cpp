@@ -3,7 +3,7 @@
 #include "json/value.hpp"
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <algorithm>
 #include <array>
@@ -69,7 +69,7 @@ util::Error bad(const std::string& what)
   return util::Error(util::Errc::bad_input, what);
 }
 
-std::string text_field(const nlohmann::json& object, const char* key, bool allow_integer)
+std::string text_field(const Value& object, const char* key, bool allow_integer)
 {
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) {
@@ -143,7 +143,7 @@ void append_string(std::string& out, std::string_view text)
 
 bool append_minified(std::string& out, std::string_view text)
 {
-  if (!nlohmann::json::accept(text.begin(), text.end())) {
+  if (!Value::accept(text.begin(), text.end())) {
     return false;
   }
   // Nothing deeper than k_max_depth is written, as nothing deeper is read: the depth is
@@ -207,7 +207,7 @@ std::variant<sse::Event, Comment> parse_event_line(std::string_view line)
   return event_from_object(parse_value(line));
 }
 
-std::variant<sse::Event, Comment> event_from_object(const nlohmann::json& object)
+std::variant<sse::Event, Comment> event_from_object(const Value& object)
 {
   if (!object.is_object()) {
     throw bad(std::string("not a JSON object but ") + object.type_name());

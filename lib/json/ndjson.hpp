@@ -4,7 +4,7 @@
 
 #include "sse/event.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <string>
 #include <string_view>
@@ -38,6 +38,6 @@ std::variant<sse::Event, Comment> parse_event_line(std::string_view line);
 
 /// Reads an NDJSON line already parsed into OBJECT, as parse_event_line does, for readers that
 /// look at more keys of the line (a recording's "t").
-std::variant<sse::Event, Comment> event_from_object(const nlohmann::json& object);
+std::variant<sse::Event, Comment> event_from_object(const Value& object);
 
 } // namespace json

@@ -16,7 +16,7 @@ public:
   explicit RootIndexAccess(RootIndex* index) : m_index(index) {}
 
   // The member TOKEN of the root object ROOT, or null; a miss is looked up and remembered.
-  nlohmann::json* find(nlohmann::json::object_t& root, std::string_view token)
+  Value* find(Value::object_t& root, std::string_view token)
   {
     if (m_index == nullptr) {
       const auto it = root.find(token);
@@ -65,7 +65,7 @@ private:
 
 namespace {
 
-using nlohmann::json;
+using json = Value;
 
 std::string in_quotes(std::string_view text)
 {
@@ -83,6 +83,9 @@ struct Undo {
   std::string pointer; // a concrete location (never "-")
   json value;          // insert: the value to put back; restore: the value to swap back in
   bool from_carry = false; // insert: put back the carried value instead
+  // insert of an object member: the member it goes back in front of (objects keep their
+  // order, so a member is put back where it was); empty when it was the last.
+  std::optional<std::string> before;
 };
 
 class Patcher {
@@ -402,10 +405,11 @@ private:
     }
   }
 
-  void log(Undo::Kind kind, std::string_view pointer, json value = {}, bool from_carry = false)
+  void log(Undo::Kind kind, std::string_view pointer, json value = {}, bool from_carry = false,
+           std::optional<std::string> before = {})
   {
     if (m_logging) {
-      m_log.push_back({kind, std::string(pointer), std::move(value), from_carry});
+      m_log.push_back({kind, std::string(pointer), std::move(value), from_carry, std::move(before)});
     }
   }
 
@@ -486,6 +490,7 @@ private:
     std::string last;
     json& parent = parent_of(path, last);
     json value;
+    std::optional<std::string> before;
     if (parent.is_object()) {
       auto& object = parent.get_ref<json::object_t&>();
       const auto it = object.find(last);
@@ -493,7 +498,10 @@ private:
       if (&parent == &m_document) {
         m_root_index.forget(last);
       }
-      object.erase(it);
+      const auto next = object.erase(it);
+      if (m_logging && next != object.end()) {
+        before = next->first;
+      }
     } else {
       auto& array = parent.get_ref<json::array_t&>();
       const auto index = static_cast<std::ptrdiff_t>(*array_index(last));
@@ -502,10 +510,10 @@ private:
     }
     record_removal(parent_pointer(path));
     if (keep) {
-      log(Undo::Kind::insert, path, {}, true);
+      log(Undo::Kind::insert, path, {}, true, std::move(before));
       return value;
     }
-    log(Undo::Kind::insert, path, std::move(value));
+    log(Undo::Kind::insert, path, std::move(value), false, std::move(before));
     return {};
   }
 
@@ -602,6 +610,8 @@ private:
             m_root_index.forget(last);
           }
           object.erase(it);
+        } else if (undo.before) {
+          object.try_emplace_before(object.find(*undo.before), last, std::move(undo.value));
         } else {
           object.emplace(last, std::move(undo.value));
         }
@@ -670,7 +680,7 @@ void merge(json& target, json&& patch, Changes* changed, std::string& pointer)
 
 } // namespace
 
-void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changed,
+void apply_patch(Value& document, Value&& patch, Changes* changed,
                  RootIndex* index, SizeBudget* budget)
 {
   Patcher patcher(document, changed, index, budget);
@@ -678,7 +688,7 @@ void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* chan
   patcher.apply(std::move(patch));
 }
 
-void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changed, RootIndex* index,
+void apply_patch(Value& document, ParsedPatch& patch, Changes* changed, RootIndex* index,
                  SizeBudget* budget)
 {
   Patcher patcher(document, changed, index, budget);
@@ -686,7 +696,7 @@ void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changed,
   patcher.apply(patch);
 }
 
-void apply_merge_patch(nlohmann::json& target, nlohmann::json&& patch, Changes* changed,
+void apply_merge_patch(Value& target, Value&& patch, Changes* changed,
                        const std::string& base)
 {
   std::string pointer = base;

@@ -3,7 +3,7 @@
 
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -67,7 +67,7 @@ private:
       return std::hash<std::string_view>{}(text);
     }
   };
-  std::unordered_map<std::string, nlohmann::json*, Hash, std::equal_to<>> m_slots;
+  std::unordered_map<std::string, Value*, Hash, std::equal_to<>> m_slots;
   const void* m_root = nullptr; // the root object the entries belong to
 };
 
@@ -97,7 +97,7 @@ struct Operation {
   Text path;
   Text from;
   bool has_value = false;
-  nlohmann::json value;
+  Value value;
 
   void reset()
   {
@@ -122,7 +122,7 @@ struct ParsedPatch {
 bool read_patch(std::string_view text, ParsedPatch& out);
 
 /// apply_patch for a patch read by read_patch; values are moved out of PATCH.
-void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changes = nullptr,
+void apply_patch(Value& document, ParsedPatch& patch, Changes* changes = nullptr,
                  RootIndex* index = nullptr, SizeBudget* budget = nullptr);
 
 /// Applies the RFC 6902 PATCH (an array of operation objects) to DOCUMENT, all operations or
@@ -136,12 +136,12 @@ void apply_patch(nlohmann::json& document, ParsedPatch& patch, Changes* changes 
 /// (an add, replace, copy or move of a value V to a path P with depth(V) + tokens(P) above
 /// the limit) fails. With BUDGET, copies are bounded (see SizeBudget); a failed patch leaves
 /// BUDGET as it was.
-void apply_patch(nlohmann::json& document, nlohmann::json&& patch, Changes* changes = nullptr,
+void apply_patch(Value& document, Value&& patch, Changes* changes = nullptr,
                  RootIndex* index = nullptr, SizeBudget* budget = nullptr);
 
 /// Applies the RFC 7396 merge PATCH to TARGET (which cannot fail). CHANGES as for apply_patch,
 /// with BASE the pointer of TARGET in the whole document.
-void apply_merge_patch(nlohmann::json& target, nlohmann::json&& patch, Changes* changes = nullptr,
+void apply_merge_patch(Value& target, Value&& patch, Changes* changes = nullptr,
                        const std::string& base = {});
 
 } // namespace json

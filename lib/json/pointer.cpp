@@ -99,23 +99,23 @@ std::optional<std::size_t> array_index(std::string_view token)
   return value;
 }
 
-nlohmann::json* find_pointer(nlohmann::json& document, std::string_view pointer)
+Value* find_pointer(Value& document, std::string_view pointer)
 {
   if (!pointer_problem(pointer).empty()) {
     return nullptr;
   }
-  nlohmann::json* at = &document;
+  Value* at = &document;
   PointerTokens walk(pointer);
   while (auto token = walk.next()) {
     if (at->is_object()) {
-      auto& object = at->get_ref<nlohmann::json::object_t&>();
+      auto& object = at->get_ref<Value::object_t&>();
       const auto it = object.find(*token);
       if (it == object.end()) {
         return nullptr;
       }
       at = &it->second;
     } else if (at->is_array()) {
-      auto& array = at->get_ref<nlohmann::json::array_t&>();
+      auto& array = at->get_ref<Value::array_t&>();
       const auto index = array_index(*token);
       if (!index || *index >= array.size()) {
         return nullptr;
@@ -128,9 +128,9 @@ nlohmann::json* find_pointer(nlohmann::json& document, std::string_view pointer)
   return at;
 }
 
-const nlohmann::json* find_pointer(const nlohmann::json& document, std::string_view pointer)
+const Value* find_pointer(const Value& document, std::string_view pointer)
 {
-  return find_pointer(const_cast<nlohmann::json&>(document), pointer);
+  return find_pointer(const_cast<Value&>(document), pointer);
 }
 
 } // namespace json

@@ -2,7 +2,7 @@
 // JSON Pointer (RFC 6901): "/a/b~1c/0" names a location in a JSON document. "~0" stands for
 // "~" and "~1" for "/" inside a reference token; the empty pointer is the whole document.
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -52,7 +52,7 @@ private:
 };
 
 /// The value POINTER names in DOCUMENT, or null when there is none or POINTER is malformed.
-const nlohmann::json* find_pointer(const nlohmann::json& document, std::string_view pointer);
-nlohmann::json* find_pointer(nlohmann::json& document, std::string_view pointer);
+const Value* find_pointer(const Value& document, std::string_view pointer);
+Value* find_pointer(Value& document, std::string_view pointer);
 
 } // namespace json

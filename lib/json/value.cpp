@@ -16,7 +16,7 @@
 namespace json {
 namespace {
 
-using nlohmann::json;
+using json = Value;
 
 // The bytes a string copies as they are: printable ASCII but '"' and '\\'.
 constexpr auto k_plain = [] {
@@ -586,7 +586,7 @@ private:
 
 } // namespace
 
-nlohmann::json parse_value(std::string_view text, std::size_t max_depth)
+Value parse_value(std::string_view text, std::size_t max_depth)
 {
   return Reader(text, max_depth).document();
 }
@@ -596,12 +596,12 @@ void check_text(std::string_view text, std::size_t max_depth)
   (void)Reader(text, max_depth).document();
 }
 
-nlohmann::json parse_or_discarded(std::string_view text)
+Value parse_or_discarded(std::string_view text)
 {
   try {
     return parse_value(text);
   } catch (const util::Error&) {
-    return nlohmann::json(nlohmann::json::value_t::discarded);
+    return Value(Value::value_t::discarded);
   }
 }
 
@@ -610,7 +610,7 @@ bool read_patch(std::string_view text, ParsedPatch& out)
   return Reader(text, k_max_depth).patch(out);
 }
 
-const char* kind_of(const nlohmann::json& value)
+const char* kind_of(const Value& value)
 {
   switch (value.type()) {
   case json::value_t::object:
@@ -709,7 +709,7 @@ void walk(const json& value, Visit visit)
 
 } // namespace
 
-std::size_t depth_of(const nlohmann::json& value, std::size_t stop)
+std::size_t depth_of(const Value& value, std::size_t stop)
 {
   std::size_t deepest = 0;
   walk(value, [&](const json& at, std::size_t depth) {
@@ -725,7 +725,7 @@ std::size_t depth_of(const nlohmann::json& value, std::size_t stop)
   return deepest;
 }
 
-std::uint64_t size_of(const nlohmann::json& value, std::uint64_t limit)
+std::uint64_t size_of(const Value& value, std::uint64_t limit)
 {
   std::uint64_t size = 0;
   walk(value, [&](const json& at, std::size_t) {
@@ -769,7 +769,7 @@ std::uint64_t size_of(const nlohmann::json& value, std::uint64_t limit)
   return size;
 }
 
-void append_compact(std::string& out, const nlohmann::json& value)
+void append_compact(std::string& out, const Value& value)
 {
   out += value.dump();
 }

@@ -1,5 +1,5 @@
 #pragma once
-// A fast, strict JSON reader (RFC 8259) producing nlohmann::json values, for the hot paths of
+// A fast, strict JSON reader (RFC 8259) producing Value values, for the hot paths of
 // the state reducers: an event's data is parsed once per event, millions of times a run.
 // nlohmann's own parser is about three times slower, has no depth limit (deeply nested input
 // would exhaust the stack in the recursive code that later dumps or compares it) and reports
@@ -7,7 +7,7 @@
 
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -25,14 +25,14 @@ inline constexpr std::size_t k_max_depth = 1000;
 
 /// The nesting depth of VALUE: 0 for a scalar, 1 for [] or {}, one more for each level inside;
 /// measured without recursion, and only until it passes STOP (then STOP + 1).
-std::size_t depth_of(const nlohmann::json& value,
+std::size_t depth_of(const Value& value,
                      std::size_t stop = std::numeric_limits<std::size_t>::max());
 
 /// About the length of VALUE as compact JSON (exact but for escapes and fractional numbers,
 /// counted as written without them and as 8 bytes); counting stops once it passes LIMIT (the
 /// result is then some number above LIMIT), so a check against a limit walks at most about
 /// LIMIT values. Without recursion.
-std::uint64_t size_of(const nlohmann::json& value,
+std::uint64_t size_of(const Value& value,
                       std::uint64_t limit = std::numeric_limits<std::uint64_t>::max());
 
 /// The nesting depth of TEXT, which must be valid JSON (it is not checked): depth_of of its
@@ -56,7 +56,7 @@ public:
 /// member keeps its last value (as JavaScript's JSON.parse does). Strings must be valid UTF-8
 /// and escapes valid (a lone surrogate escape is an error). Throws util::Error(bad_input)
 /// "invalid JSON: WHAT at byte N" (N from 0).
-nlohmann::json parse_value(std::string_view text, std::size_t max_depth = k_max_depth);
+Value parse_value(std::string_view text, std::size_t max_depth = k_max_depth);
 
 /// Checks that TEXT is one JSON value within MAX_DEPTH, as parse_value reads it (the same
 /// rules and the same errors), for code that passes the text on as it is.
@@ -64,7 +64,7 @@ void check_text(std::string_view text, std::size_t max_depth = k_max_depth);
 
 /// parse_value(TEXT), or a discarded value (is_discarded()) when TEXT is not JSON within the
 /// depth limit: for readers that skip what is not JSON.
-nlohmann::json parse_or_discarded(std::string_view text);
+Value parse_or_discarded(std::string_view text);
 
 /// The members of one NDJSON event line that the state commands read, filled by
 /// read_event_line without building the line's object. Reused from line to line, so its
@@ -75,7 +75,7 @@ struct EventLine {
   std::string event_text;        ///< when event is a string
   Kind data = Kind::missing;
   std::string data_text;         ///< when data is a string
-  nlohmann::json data_value;     ///< when data is another value
+  Value data_value;     ///< when data is another value
   bool comment = false;          ///< a "comment" member is present
   const char* other_type = "";   ///< the JSON type of event when it is another value
 };
@@ -87,9 +87,9 @@ void read_event_line(std::string_view line, EventLine& out, std::size_t max_dept
 
 /// How messages name the type of VALUE: "an object", "an array", "a string", "a number",
 /// "a boolean" or "null".
-const char* kind_of(const nlohmann::json& value);
+const char* kind_of(const Value& value);
 
 /// Appends VALUE compactly, as nlohmann's dump() does (strings are valid UTF-8 by construction).
-void append_compact(std::string& out, const nlohmann::json& value);
+void append_compact(std::string& out, const Value& value);
 
 } // namespace json

@@ -1,12 +1,12 @@
 #include "record/recording.hpp"
 
 #include "json/ndjson.hpp"
-#include "json/value.hpp"
+#include "json/object_line.hpp"
 #include "sse/parser.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <variant>
 
@@ -40,17 +40,7 @@ std::vector<Entry> read_event_stream(std::string_view text)
 
 Entry read_line(std::string_view line)
 {
-  nlohmann::json object;
-  try {
-    object = json::parse_value(line);
-  } catch (const json::TooDeep& e) {
-    bad(std::string("not a JSON object: ") + e.what());
-  } catch (const util::Error&) {
-    bad("not a JSON object"); // any other failure is just not an object
-  }
-  if (!object.is_object()) {
-    bad("not a JSON object");
-  }
+  const ::json::Value object = json::parse_object_line(line);
   Entry entry;
   if (const auto t = object.find("t"); t != object.end()) {
     if (!t->is_number_unsigned() && !(t->is_number_integer() && t->get<std::int64_t>() >= 0)) {

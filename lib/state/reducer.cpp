@@ -13,7 +13,7 @@
 namespace state {
 namespace {
 
-using nlohmann::json;
+using json = ::json::Value;
 
 util::Error bad(const std::string& what, util::Setting setting = util::Setting::none)
 {

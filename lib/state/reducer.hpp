@@ -15,7 +15,7 @@
 
 #include "json/patch.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -49,7 +49,7 @@ struct ReducerOptions {
   /// Keyed mode: the JSON pointer of each item's key ("/id"); a string or an integer there.
   std::string key = "/id";
   /// The state before the first event; empty means the mode's empty state ({} or []).
-  std::optional<nlohmann::json> initial;
+  std::optional<::json::Value> initial;
   /// Whether apply() reports the pointers it changed (for a view that highlights them).
   bool track_changes = false;
   /// The largest the state may grow, about its length as compact JSON (json::size_of). An
@@ -77,7 +77,7 @@ struct Outcome {
 /// input that embeds data as JSON).
 struct Payload {
   std::string_view text;
-  nlohmann::json* value = nullptr; ///< when set, used instead of text, and may be moved from
+  ::json::Value* value = nullptr; ///< when set, used instead of text, and may be moved from
 };
 
 class Reducer {
@@ -91,22 +91,22 @@ public:
   /// larger than max_state: one that would fails so.
   Outcome apply(std::string_view type, const Payload& data);
 
-  const nlohmann::json& state() const noexcept { return m_state; }
+  const ::json::Value& state() const noexcept { return m_state; }
   Mode mode() const noexcept { return m_mode; }
 
 private:
   struct Op;
-  Outcome apply_custom(const std::string& op, nlohmann::json&& payload, Outcome outcome);
-  Outcome apply_keyed(const std::string& op, nlohmann::json&& payload, Outcome outcome);
-  Outcome apply_durable(nlohmann::json&& payload, Outcome outcome);
+  Outcome apply_custom(const std::string& op, ::json::Value&& payload, Outcome outcome);
+  Outcome apply_keyed(const std::string& op, ::json::Value&& payload, Outcome outcome);
+  Outcome apply_durable(::json::Value&& payload, Outcome outcome);
   void enter(Mode mode, const std::string& op);
-  std::string key_of(const nlohmann::json& item, std::size_t position) const;
+  std::string key_of(const ::json::Value& item, std::size_t position) const;
   void reserve(std::uint64_t growth, bool replaces_state);
-  void rebuild_index(const nlohmann::json& items, const char* what);
+  void rebuild_index(const ::json::Value& items, const char* what);
 
   ReducerOptions m_options;
   Mode m_mode = Mode::detect;
-  nlohmann::json m_state;
+  ::json::Value m_state;
   /// Custom mode: where the root's members are, across patches (see json::RootIndex).
   ::json::RootIndex m_root_index;
   /// Custom mode: the operations of the patch being applied, reused from event to event.

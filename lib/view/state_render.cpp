@@ -9,7 +9,7 @@
 namespace view {
 namespace {
 
-using nlohmann::json;
+using json = ::json::Value;
 
 constexpr const char* k_reset = "\x1b[0m";
 constexpr const char* k_key_style = "\x1b[1;34m";
@@ -222,7 +222,7 @@ const json k_null;
 
 } // namespace
 
-std::vector<Line> render_state(const nlohmann::json& state, const ::json::Changes& changes,
+std::vector<Line> render_state(const ::json::Value& state, const ::json::Changes& changes,
                                bool color, std::size_t width, std::size_t max_lines,
                                std::size_t& total)
 {
@@ -232,7 +232,7 @@ std::vector<Line> render_state(const nlohmann::json& state, const ::json::Change
   return renderer.take(total);
 }
 
-std::string render_frame(const nlohmann::json* state, const ::json::Changes& changes,
+std::string render_frame(const ::json::Value* state, const ::json::Changes& changes,
                          const FrameHeader& header, ScreenSize size, bool color,
                          bool final_frame)
 {

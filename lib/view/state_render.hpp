@@ -4,7 +4,7 @@
 
 #include "json/patch.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -24,7 +24,7 @@ struct Line {
 /// yellow background; without colour: reverse video). Strings are shown through
 /// view::append_terminal_json_string, so data cannot drive the terminal. Returns the lines
 /// and, in TOTAL, how many lines the whole state has.
-std::vector<Line> render_state(const nlohmann::json& state, const ::json::Changes& changes,
+std::vector<Line> render_state(const ::json::Value& state, const ::json::Changes& changes,
                                bool color, std::size_t width, std::size_t max_lines,
                                std::size_t& total);
 
@@ -47,7 +47,7 @@ struct ScreenSize {
 /// highlighted. A frame for the alternate screen ends each line with erase-to-end-of-line and
 /// fills every row; a FINAL frame, left on the normal screen, has plain newlines, no
 /// highlights, and one row fewer for the shell's prompt.
-std::string render_frame(const nlohmann::json* state, const ::json::Changes& changes,
+std::string render_frame(const ::json::Value* state, const ::json::Changes& changes,
                          const FrameHeader& header, ScreenSize size, bool color,
                          bool final_frame);
 

@@ -80,3 +80,10 @@ ${found//$REPO_ROOT\//}"
   assert_output --partial 'lib/sse/'
   assert_output --partial '#include "util/'
 }
+
+@test "only lib/json includes nlohmann: every other file names json::Value" {
+  run bash -c "cd '$REPO_ROOT' && grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]nlohmann/' \
+    lib cmd tests bench | grep -v '^lib/json/' || true"
+  assert_success
+  assert_output ''
+}

@@ -72,6 +72,27 @@ check_golden() {
   assert_equal "$stderr" 'sse: warning: patch operation 5 (test /nope) failed: there is no value at /nope (the document is a number) (events.ndjson:2, event 2); event skipped'
 }
 
+@test "object members keep the order they arrived in; an added one goes last" {
+  printf '%s\n' '{"event":"snapshot","data":{"zeta":1,"alpha":{"y":1,"b":2},"mid":3}}' \
+    '{"event":"patch","data":[{"op":"add","path":"/new","value":{"q":1,"a":2}}]}' \
+    '{"event":"patch","data":[{"op":"replace","path":"/zeta","value":0},{"op":"add","path":"/alpha/c","value":3}]}' \
+    '{"event":"patch","data":[{"op":"remove","path":"/zeta"},{"op":"add","path":"/zeta","value":9}]}' \
+    '{"event":"patch","data":[{"op":"test","path":"/alpha","value":{"c":3,"b":2,"y":1}}]}' \
+    '{"event":"merge","data":{"mid":null,"alpha":{"y":5},"last":true}}' >events.ndjson
+  run --separate-stderr "$SSE" patch events.ndjson
+  assert_success
+  assert_line --index 0 '{"zeta":1,"alpha":{"y":1,"b":2},"mid":3}'
+  assert_line --index 1 '{"zeta":1,"alpha":{"y":1,"b":2},"mid":3,"new":{"q":1,"a":2}}'
+  assert_line --index 2 '{"zeta":0,"alpha":{"y":1,"b":2,"c":3},"mid":3,"new":{"q":1,"a":2}}'
+  assert_line --index 3 '{"alpha":{"y":1,"b":2,"c":3},"mid":3,"new":{"q":1,"a":2},"zeta":9}'
+  assert_line --index 4 '{"alpha":{"y":1,"b":2,"c":3},"mid":3,"new":{"q":1,"a":2},"zeta":9}'
+  assert_line --index 5 '{"alpha":{"y":5,"b":2,"c":3},"new":{"q":1,"a":2},"zeta":9,"last":true}'
+  assert_equal "$stderr" ""
+  # The same order as sse parse --json-data shows the snapshot in.
+  run "$SSE" patch --final --pointer /alpha events.ndjson
+  assert_output '{"y":5,"b":2,"c":3}'
+}
+
 @test "malformed patches and operations are bad input with a precise message" {
   check() {
     printf '{"event":"patch","data":%s}\n' "$1" >bad.ndjson
@@ -266,7 +287,7 @@ check_golden() {
   printf '\n{"comment":"skipped"}\n{"event":"ping","data":"x"}\n' >c.ndjson
   run --separate-stderr "$SSE" -v patch a.ndjson b.ndjson c.ndjson
   assert_success
-  assert_output $'{"n":1}\n{"m":2,"n":1}'
+  assert_output $'{"n":1}\n{"n":1,"m":2}'
   assert_equal "$stderr" 'sse: 3 events, 0 skipped, state mode custom'
 }
 

@@ -64,7 +64,7 @@ send() { printf '%s\n' "$@" >&8; }
   run screen
   assert_line --index 0 'sse patch: state after event 2'
   assert_line '  "count": 2,'
-  assert_line '  "name": "x"'
+  assert_line '  "name": "x",' # members in arrival order: "list" is last
   assert_equal "$(tmux_ display-message -p '#{alternate_on}')" 0
 }
 

@@ -333,7 +333,7 @@ write_script() {
   assert_equal "$(jq -r .event <<< "$output" | paste -sd ' ')" "json_snapshot tick json_patch"
   run --separate-stderr "$SSE" tail -n 3 --apply --final "$SSE_URL/"
   assert_success
-  assert_output '{"done":0,"queue":["job-1"],"title":"Build farm","workers":{"a":"idle","b":"idle","c":"idle"}}'
+  assert_output '{"title":"Build farm","workers":{"a":"idle","b":"idle","c":"idle"},"queue":["job-1"],"done":0}'
   run --separate-stderr "$SSE" tail -n 1 --last-event-id 3 "$SSE_URL/"
   assert_output --partial '"event":"tick","data":"20'
   assert_output --partial '"id":"4"'

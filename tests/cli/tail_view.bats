@@ -35,6 +35,6 @@ screen_has() { screen | grep -qF -- "$1"; }
   run screen
   assert_line --regexp "^sse tail $SERVER_URL: state after event 3"
   assert_equal "$(grep -c '"workers"' <<<"$output")" 1
-  assert_line '  "done": 1,'
+  assert_line '  "done": 1' # the last member, in the order of the snapshot
   assert_equal "$(cat err.txt)" ""
 }

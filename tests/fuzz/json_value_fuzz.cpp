@@ -18,7 +18,7 @@ namespace {
 
 void check(std::string_view text)
 {
-  nlohmann::json value;
+  ::json::Value value;
   try {
     value = json::parse_value(text);
   } catch (const util::Error&) {
@@ -28,7 +28,7 @@ void check(std::string_view text)
     std::abort();
   }
   const std::string dumped = value.dump();
-  nlohmann::json again;
+  ::json::Value again;
   try {
     again = json::parse_value(dumped);
   } catch (const util::Error&) {

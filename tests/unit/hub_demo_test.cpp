@@ -9,7 +9,7 @@
 #include "sse/parser.hpp"
 #include "state/reducer.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using Json = nlohmann::json;
+using Json = ::json::Value;
 using Kind = hub::Step::Kind;
 
 constexpr std::size_t k_patches = 300;

@@ -16,7 +16,7 @@
 
 namespace {
 
-using nlohmann::json;
+using json = ::json::Value;
 
 json apply(json document, const char* patch)
 {

@@ -8,7 +8,7 @@
 
 namespace {
 
-using nlohmann::json;
+using json = ::json::Value;
 
 TEST(JsonPointer, TellsValidFromMalformed)
 {

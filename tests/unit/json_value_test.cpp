@@ -13,7 +13,7 @@
 
 namespace {
 
-using nlohmann::json;
+using json = ::json::Value;
 
 std::string error_of(std::string_view text)
 {

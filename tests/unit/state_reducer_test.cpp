@@ -12,7 +12,7 @@
 
 namespace {
 
-using nlohmann::json;
+using json = ::json::Value;
 using Kind = state::Outcome::Kind;
 
 state::Outcome apply(state::Reducer& reducer, std::string_view type, std::string_view data)

@@ -7,7 +7,7 @@
 
 namespace {
 
-using nlohmann::json;
+using json = ::json::Value;
 
 std::vector<std::string> texts(const std::vector<view::Line>& lines)
 {
@@ -24,7 +24,7 @@ TEST(ViewStateRender, RendersPrettyJsonLineByLine)
   const auto lines = view::render_state(json::parse(R"({"b":[1,{}],"a":"x","c":{"d":null}})"), {},
                                        false, 80, 100, total);
   EXPECT_EQ(texts(lines), (std::vector<std::string>{
-                            "{", "  \"a\": \"x\",", "  \"b\": [", "    1,", "    {}", "  ],",
+                            "{", "  \"b\": [", "    1,", "    {}", "  ],", "  \"a\": \"x\",",
                             "  \"c\": {", "    \"d\": null", "  }", "}"}));
   EXPECT_EQ(total, 10U);
 }

@@ -12,7 +12,7 @@
 #include "util/error.hpp"
 #include "util/text.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <exception>
 #include <random>
@@ -286,7 +286,7 @@ private:
 
   void control(std::string_view data)
   {
-    nlohmann::json json;
+    ::json::Value json;
     try {
       json = ::json::parse_value(data);
     } catch (const util::Error&) {

@@ -4,7 +4,7 @@
 
 #include "util/text.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json/value_type.hpp"
 
 #include <algorithm>
 #include <charconv>
