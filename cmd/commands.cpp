@@ -1,7 +1,6 @@
 #include "commands.hpp"
 
 #include "util/spelling.hpp"
-#include "util/units.hpp"
 
 #include <memory>
 #include <string_view>
@@ -164,15 +163,6 @@ std::string unknown_subcommand_message(std::string_view word)
     message += "; did you mean '" + *suggestion + "'?";
   }
   return message;
-}
-
-std::string check_size(const std::string& value)
-{
-  if (util::parse_size(value)) {
-    return {};
-  }
-  return "'" + value + "' is not a size (a whole number with an optional unit: B, K or KB, KiB, "
-         "M or MB, MiB, G or GB, GiB)";
 }
 
 void configure_app(CLI::App& app, Context& context)

@@ -73,7 +73,4 @@ std::optional<std::string> unknown_subcommand(const CLI::App& app, int argc, con
 /// "unknown subcommand 'WORD'", with "; did you mean 'NAME'?" when a subcommand is close.
 std::string unknown_subcommand_message(std::string_view word);
 
-/// Validates a size option value ("16MiB"); the message names the accepted units.
-std::string check_size(const std::string& value);
-
 } // namespace cmd

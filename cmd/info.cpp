@@ -13,28 +13,22 @@ namespace cmd {
 
 void register_info(CLI::App& app, Context& context)
 {
-  auto options = std::make_shared<ClientOptions>();
   auto* sub = app.add_subcommand("info");
-  add_durable_options(*sub, *options);
-  sub->callback([options, &context] {
-    context.run = [options, &context] {
-      return with_client(*options, context, [](durable::Client& client) {
-        const auto info = client.info();
-        ::json::Value out;
-        out["url"] = client.url();
-        out["content_type"] = info.content_type;
-        out["next_offset"] = info.next_offset;
-        out["closed"] = info.closed;
-        out["ttl"] = nullptr;
-        if (info.ttl) {
-          const auto seconds = durable::parse_ttl(*info.ttl);
-          out["ttl"] = seconds ? ::json::Value(*seconds) : ::json::Value(*info.ttl);
-        }
-        out["expires_at"] = info.expires_at ? ::json::Value(*info.expires_at) : nullptr;
-        std::cout << out.dump(-1, ' ', false, ::json::Value::error_handler_t::replace) << std::endl;
-        return k_exit_ok;
-      });
-    };
+  add_client_run(*sub, context, [](durable::Client& client) {
+    const auto info = client.info();
+    ::json::Value out;
+    out["url"] = client.url();
+    out["content_type"] = info.content_type;
+    out["next_offset"] = info.next_offset;
+    out["closed"] = info.closed;
+    out["ttl"] = nullptr;
+    if (info.ttl) {
+      const auto seconds = durable::parse_ttl(*info.ttl);
+      out["ttl"] = seconds ? ::json::Value(*seconds) : ::json::Value(*info.ttl);
+    }
+    out["expires_at"] = info.expires_at ? ::json::Value(*info.expires_at) : nullptr;
+    std::cout << out.dump(-1, ' ', false, ::json::Value::error_handler_t::replace) << std::endl;
+    return k_exit_ok;
   });
 }
 

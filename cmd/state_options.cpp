@@ -6,12 +6,6 @@
 
 namespace cmd {
 
-state::Mode state_mode(const StateOptions& options)
-{
-  // A plain --apply leaves "true" (CLI11's value for a flag given without =MODE).
-  return state::mode_from_name(options.apply == "true" ? "auto" : options.apply);
-}
-
 CLI::Option* add_state_options(CLI::App& sub, StateOptions& options)
 {
   auto* apply = sub.add_flag("--apply", options.apply,
@@ -36,16 +30,16 @@ CLI::Option* add_state_options(CLI::App& sub, StateOptions& options)
   return apply;
 }
 
-void check_state_options(const StateOptions& options)
+void check_state_options(StateOptions& options)
 {
-  state::Mode mode = state::Mode::detect;
   try {
-    mode = state_mode(options);
+    // A plain --apply leaves "true" (CLI11's value for a flag given without =MODE).
+    options.mode = state::mode_from_name(options.apply == "true" ? "auto" : options.apply);
   } catch (const util::Error&) {
     throw CLI::ValidationError("--apply", "'" + options.apply + "' is not a state mode (auto, "
                                           "custom, keyed or durable)");
   }
-  if (!options.key.empty() && mode != state::Mode::detect && mode != state::Mode::keyed) {
+  if (!options.key.empty() && options.mode != state::Mode::detect && options.mode != state::Mode::keyed) {
     throw CLI::ValidationError("--key", "only a keyed collection has keys (--apply=keyed)");
   }
   if (auto problem = ::json::pointer_problem(key_pointer(options.key)); !problem.empty()) {

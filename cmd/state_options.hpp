@@ -13,7 +13,8 @@ namespace cmd {
 
 /// The options of state mode, bound by add_state_options.
 struct StateOptions {
-  std::string apply = "auto";  ///< --apply[=MODE]: auto, custom, keyed or durable
+  std::string apply = "auto";  ///< --apply[=MODE] as given: auto, custom, keyed or durable
+  state::Mode mode = state::Mode::detect; ///< what --apply names, set by check_state_options
   std::string key;             ///< --key PATH: keyed collection, item keys at PATH
   std::string initial;         ///< --initial FILE: the starting state (JSON)
   std::string pointer;         ///< --pointer P: print only the value at P
@@ -29,15 +30,12 @@ struct StateOptions {
 /// a command where --apply switches state mode on can ask whether it was given (->count()).
 CLI::Option* add_state_options(CLI::App& sub, StateOptions& options);
 
-/// Checks what add_state_options cannot (call it from the subcommand's callback); throws
+/// Checks what add_state_options cannot and sets OPTIONS.mode from --apply (call it from the
+/// subcommand's callback, so that the run reads the mode and no option text); throws
 /// CLI::ValidationError, which main turns into a usage error.
-void check_state_options(const StateOptions& options);
+void check_state_options(StateOptions& options);
 
 /// The JSON pointer PATH names for --key: a pointer as it is, or a bare NAME as "/NAME".
 std::string key_pointer(const std::string& path);
-
-/// The state mode --apply names (a plain --apply detects it); throws util::Error(usage) for a
-/// name that is not a mode.
-state::Mode state_mode(const StateOptions& options);
 
 } // namespace cmd

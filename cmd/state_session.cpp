@@ -52,7 +52,7 @@ StateSession::StateSession(const StateOptions& options, const Context& context, 
   : m_options(options), m_context(context), m_out(out)
 {
   state::ReducerOptions reducer_options;
-  reducer_options.mode = state_mode(options);
+  reducer_options.mode = options.mode;
   if (!options.key.empty() && reducer_options.mode == state::Mode::detect) {
     reducer_options.mode = state::Mode::keyed;
   }

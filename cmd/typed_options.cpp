@@ -14,6 +14,15 @@ std::string check_duration(const std::string& value)
   return "'" + value + "' is not a duration (a number with ms, s, m or h, e.g. 500ms, 15s, 2m)";
 }
 
+std::string check_size(const std::string& value)
+{
+  if (util::parse_size(value)) {
+    return {};
+  }
+  return "'" + value + "' is not a size (a whole number with an optional unit: B, K or KB, KiB, "
+         "M or MB, MiB, G or GB, GiB)";
+}
+
 std::string check_url(const std::string& text)
 {
   try {

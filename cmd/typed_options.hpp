@@ -22,6 +22,9 @@ namespace cmd {
 /// Validates a duration option value ("500ms", "15s", "2m").
 std::string check_duration(const std::string& value);
 
+/// Validates a size option value ("16MiB"); the message names the accepted units.
+std::string check_size(const std::string& value);
+
 /// NAME DUR into VALUE; the help is WHAT followed by VALUE as it is now ("(default 30s)").
 CLI::Option* add_duration_option(CLI::App& sub, const std::string& name,
                                  std::chrono::milliseconds& value, const std::string& what);
