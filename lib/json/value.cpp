@@ -1,6 +1,7 @@
 #include "json/value.hpp"
 
 #include "json/patch.hpp"
+#include "json/utf8_bytes.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 
@@ -11,7 +12,6 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <vector>
 
 namespace json {
 namespace {
@@ -42,10 +42,7 @@ public:
     json value;
     skip_space();
     read_value(value, 0);
-    skip_space();
-    if (m_p != m_end) {
-      fail("unexpected text after the value");
-    }
+    expect_end();
     return value;
   }
 
@@ -57,13 +54,8 @@ public:
     if (m_p == m_end || *m_p != '[') {
       return false;
     }
-    check_depth(1);
-    ++m_p;
     out.size = 0;
-    skip_space();
-    if (m_p != m_end && *m_p == ']') {
-      ++m_p;
-    } else {
+    if (open(1, ']')) {
       json scratch;
       while (true) {
         if (out.size == out.operations.size()) {
@@ -83,10 +75,7 @@ public:
         }
       }
     }
-    skip_space();
-    if (m_p != m_end) {
-      fail("unexpected text after the value");
-    }
+    expect_end();
     return true;
   }
 
@@ -141,21 +130,14 @@ public:
         }
       }
     }
-    skip_space();
-    if (m_p != m_end) {
-      fail("unexpected text after the value");
-    }
+    expect_end();
   }
 
 private:
   // An operation object at depth 2, as read_object reads one.
   void read_operation(Operation& operation, json& scratch)
   {
-    check_depth(2);
-    ++m_p; // '{'
-    skip_space();
-    if (m_p != m_end && *m_p == '}') {
-      ++m_p;
+    if (!open(2, '}')) {
       return;
     }
     std::string& key = m_key;
@@ -201,6 +183,15 @@ private:
   [[noreturn]] void fail(const std::string& what) const
   {
     throw util::Error(util::Errc::bad_input, located(what));
+  }
+
+  // Only space may follow the value.
+  void expect_end()
+  {
+    skip_space();
+    if (m_p != m_end) {
+      fail("unexpected text after the value");
+    }
   }
 
   void skip_space()
@@ -302,17 +293,28 @@ private:
     }
   }
 
-  void read_object(json& out, std::size_t depth)
+  // Steps into the array or object that starts at m_p, at DEPTH, and past the space after
+  // its opening bracket; false (and past CLOSE) when it is empty.
+  bool open(std::size_t depth, char close)
   {
     check_depth(depth);
-    ++m_p; // '{'
-    out = json::value_t::object;
-    auto& object = out.get_ref<json::object_t&>();
+    ++m_p;
     skip_space();
-    if (m_p != m_end && *m_p == '}') {
+    if (m_p != m_end && *m_p == close) {
       ++m_p;
+      return false;
+    }
+    return true;
+  }
+
+  void read_object(json& out, std::size_t depth)
+  {
+    const bool empty = !open(depth, '}');
+    out = json::value_t::object;
+    if (empty) {
       return;
     }
+    auto& object = out.get_ref<json::object_t&>();
     std::string key;
     while (true) {
       read_member_name(key);
@@ -330,15 +332,12 @@ private:
 
   void read_array(json& out, std::size_t depth)
   {
-    check_depth(depth);
-    ++m_p; // '['
+    const bool empty = !open(depth, ']');
     out = json::value_t::array;
-    auto& array = out.get_ref<json::array_t&>();
-    skip_space();
-    if (m_p != m_end && *m_p == ']') {
-      ++m_p;
+    if (empty) {
       return;
     }
+    auto& array = out.get_ref<json::array_t&>();
     while (true) {
       read_value(array.emplace_back(), depth);
       if (!another(']')) {
@@ -346,7 +345,6 @@ private:
       }
     }
   }
-
 
   unsigned read_hex4()
   {
@@ -363,57 +361,6 @@ private:
     }
     m_p += 4;
     return value;
-  }
-
-  static void append_code_point(std::string& out, unsigned cp)
-  {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  // The length of the valid UTF-8 sequence at m_p (a lead byte of 0x80 or more), or 0.
-  std::size_t utf8_length() const
-  {
-    const auto* s = reinterpret_cast<const unsigned char*>(m_p);
-    const std::size_t left = static_cast<std::size_t>(m_end - m_p);
-    auto cont = [&](std::size_t i) { return i < left && (s[i] & 0xC0) == 0x80; };
-    const unsigned char c = s[0];
-    if (c >= 0xC2 && c <= 0xDF) {
-      return cont(1) ? 2 : 0;
-    }
-    if (c >= 0xE0 && c <= 0xEF) {
-      if (left < 2) {
-        return 0;
-      }
-      // No overlong forms (E0 80..9F) and no surrogates (ED A0..BF).
-      if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F)) {
-        return 0;
-      }
-      return cont(1) && cont(2) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-      if (left < 2) {
-        return 0;
-      }
-      if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) {
-        return 0;
-      }
-      return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    }
-    return 0;
   }
 
   void read_string(std::string& out)
@@ -438,7 +385,7 @@ private:
         fail("control character in a string");
       }
       if (c >= 0x80) {
-        const std::size_t length = utf8_length();
+        const std::size_t length = utf8_length(m_p, m_end);
         if (length == 0) {
           fail("invalid UTF-8 in a string");
         }
@@ -633,140 +580,9 @@ void read_event_line(std::string_view line, EventLine& out, std::size_t max_dept
   Reader(line, max_depth).event_line(out);
 }
 
-std::size_t text_depth(std::string_view text)
-{
-  std::size_t depth = 0;
-  std::size_t deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 std::string too_deep()
 {
   return "nested more than " + std::to_string(k_max_depth) + " levels deep";
-}
-
-namespace {
-
-// The digits of N.
-std::uint64_t digits(std::uint64_t n)
-{
-  std::uint64_t count = 1;
-  while (n >= 10) {
-    n /= 10;
-    ++count;
-  }
-  return count;
-}
-
-// Calls VISIT(value, depth) for VALUE and everything inside it, depth first, with an explicit
-// stack instead of recursion; VISIT returns false to stop the walk.
-template <typename Visit>
-void walk(const json& value, Visit visit)
-{
-  struct Frame {
-    json::const_iterator at;
-    json::const_iterator end;
-  };
-  if (!visit(value, 0) || !value.is_structured()) {
-    return;
-  }
-  std::vector<Frame> stack{{value.cbegin(), value.cend()}};
-  while (!stack.empty()) {
-    Frame& top = stack.back();
-    if (top.at == top.end) {
-      stack.pop_back();
-      continue;
-    }
-    const json& child = *top.at;
-    ++top.at;
-    if (!visit(child, stack.size())) {
-      return;
-    }
-    if (child.is_structured() && !child.empty()) {
-      stack.push_back({child.cbegin(), child.cend()});
-    }
-  }
-}
-
-} // namespace
-
-std::size_t depth_of(const Value& value, std::size_t stop)
-{
-  std::size_t deepest = 0;
-  walk(value, [&](const json& at, std::size_t depth) {
-    if (at.is_structured()) {
-      deepest = std::max(deepest, depth + 1);
-    }
-    if (deepest > stop) {
-      deepest = stop + 1;
-      return false;
-    }
-    return true;
-  });
-  return deepest;
-}
-
-std::uint64_t size_of(const Value& value, std::uint64_t limit)
-{
-  std::uint64_t size = 0;
-  walk(value, [&](const json& at, std::size_t) {
-    switch (at.type()) {
-    case json::value_t::object: {
-      const auto& object = at.get_ref<const json::object_t&>();
-      // Braces, and for each member its quoted name, a colon and a comma (one fewer).
-      size += 2 + (object.empty() ? 0 : object.size() * 4 - 1);
-      for (const auto& member : object) {
-        size += member.first.size();
-      }
-      break;
-    }
-    case json::value_t::array: {
-      const auto count = at.size();
-      size += 2 + (count == 0 ? 0 : count - 1);
-      break;
-    }
-    case json::value_t::string:
-      size += 2 + at.get_ref<const std::string&>().size();
-      break;
-    case json::value_t::boolean:
-      size += at.get<bool>() ? 4 : 5;
-      break;
-    case json::value_t::null:
-      size += 4;
-      break;
-    case json::value_t::number_unsigned:
-      size += digits(at.get<std::uint64_t>());
-      break;
-    case json::value_t::number_integer: {
-      const auto n = at.get<std::int64_t>();
-      size += n < 0 ? 1 + digits(0 - static_cast<std::uint64_t>(n)) : digits(static_cast<std::uint64_t>(n));
-      break;
-    }
-    default:
-      size += 8;
-    }
-    return size <= limit;
-  });
-  return size;
 }
 
 void append_compact(std::string& out, const Value& value)
