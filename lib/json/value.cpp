@@ -27,6 +27,20 @@ constexpr auto k_plain = [] {
   return table;
 }();
 
+// What each one-letter escape stands for ('\n' after "\\n"), or 0 when the letter makes none.
+constexpr auto k_unescaped = [] {
+  std::array<char, 256> table{};
+  for (const char c : {'"', '\\', '/'}) {
+    table[static_cast<unsigned char>(c)] = c;
+  }
+  table['b'] = '\b';
+  table['f'] = '\f';
+  table['n'] = '\n';
+  table['r'] = '\r';
+  table['t'] = '\t';
+  return table;
+}();
+
 // A recursive-descent reader over a byte range. Each value is built in place in the json it
 // will live in, so nothing is copied after parsing.
 class Reader {
@@ -399,49 +413,30 @@ private:
         fail("unterminated string");
       }
       const char e = *m_p++;
-      switch (e) {
-      case '"':
-      case '\\':
-      case '/':
-        out.push_back(e);
-        break;
-      case 'b':
-        out.push_back('\b');
-        break;
-      case 'f':
-        out.push_back('\f');
-        break;
-      case 'n':
-        out.push_back('\n');
-        break;
-      case 'r':
-        out.push_back('\r');
-        break;
-      case 't':
-        out.push_back('\t');
-        break;
-      case 'u': {
-        unsigned cp = read_hex4();
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') {
-            fail("lone surrogate in a \\u escape");
-          }
-          m_p += 2;
-          const unsigned low = read_hex4();
-          if (low < 0xDC00 || low > 0xDFFF) {
-            fail("lone surrogate in a \\u escape");
-          }
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          fail("lone surrogate in a \\u escape");
-        }
-        append_code_point(out, cp);
-        break;
+      if (const char unescaped = k_unescaped[static_cast<unsigned char>(e)]; unescaped != 0) {
+        out.push_back(unescaped);
+        continue;
       }
-      default:
+      if (e != 'u') {
         --m_p;
         fail("invalid escape");
       }
+      // A \u escape: one code point, or a surrogate pair that makes one.
+      unsigned cp = read_hex4();
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') {
+          fail("lone surrogate in a \\u escape");
+        }
+        m_p += 2;
+        const unsigned low = read_hex4();
+        if (low < 0xDC00 || low > 0xDFFF) {
+          fail("lone surrogate in a \\u escape");
+        }
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        fail("lone surrogate in a \\u escape");
+      }
+      append_code_point(out, cp);
     }
   }
 
