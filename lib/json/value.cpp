@@ -73,7 +73,7 @@ public:
     out.size = 0;
     if (open(1, ']')) {
       json scratch;
-      while (true) {
+      do {
         if (out.size == out.operations.size()) {
           out.operations.emplace_back();
         }
@@ -86,10 +86,7 @@ public:
           operation.is_object = false;
           operation.kind = kind_of(scratch);
         }
-        if (!another(']')) {
-          break;
-        }
-      }
+      } while (another(']'));
     }
     expect_end();
     return true;
@@ -119,7 +116,7 @@ public:
     if (m_p != m_end && *m_p == '}') {
       ++m_p;
     } else {
-      while (true) {
+      do {
         read_member_name(key);
         // As JSON.parse, a repeated member keeps its last value.
         if (key == "event" || key == "data") {
@@ -141,10 +138,7 @@ public:
           out.comment = out.comment || key == "comment";
           read_value(scratch, 0);
         }
-        if (!another('}')) {
-          break;
-        }
-      }
+      } while (another('}'));
     }
     expect_end();
   }
@@ -157,7 +151,7 @@ private:
       return;
     }
     std::string& key = m_key;
-    while (true) {
+    do {
       read_member_name(key);
       Operation::Text* text = nullptr;
       if (key == "op") {
@@ -184,10 +178,7 @@ private:
       } else {
         read_value(scratch, 2);
       }
-      if (!another('}')) {
-        break;
-      }
-    }
+    } while (another('}'));
   }
 
   std::string m_key;
@@ -332,7 +323,7 @@ private:
     }
     auto& object = out.get_ref<json::object_t&>();
     std::string key;
-    while (true) {
+    do {
       read_member_name(key);
       // A repeated name keeps its last value, as JSON.parse does.
       auto [it, inserted] = object.try_emplace(std::move(key));
@@ -340,10 +331,7 @@ private:
         it->second = nullptr;
       }
       read_value(it->second, depth);
-      if (!another('}')) {
-        break;
-      }
-    }
+    } while (another('}'));
   }
 
   void read_array(json& out, std::size_t depth)
@@ -354,12 +342,9 @@ private:
       return;
     }
     auto& array = out.get_ref<json::array_t&>();
-    while (true) {
+    do {
       read_value(array.emplace_back(), depth);
-      if (!another(']')) {
-        break;
-      }
-    }
+    } while (another(']'));
   }
 
   unsigned read_hex4()
