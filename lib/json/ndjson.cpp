@@ -1,5 +1,6 @@
 #include "json/ndjson.hpp"
 
+#include "json/string_scan.hpp"
 #include "json/value.hpp"
 #include "util/error.hpp"
 
@@ -149,23 +150,15 @@ bool append_minified(std::string& out, std::string_view text)
   // Nothing deeper than k_max_depth is written, as nothing deeper is read: the depth is
   // counted in the same pass that drops the spaces, and what was written is taken back.
   const std::size_t start = out.size();
-  bool in_string = false;
-  bool escaped = false;
+  StringScan strings;
   std::size_t depth = 0;
   std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
+    if (strings.consumes(c)) {
+      continue;
+    }
+    if (c == '[' || c == '{') {
       if (++depth > k_max_depth) {
         out.resize(start);
         return false;

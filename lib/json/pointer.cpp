@@ -107,21 +107,8 @@ Value* find_pointer(Value& document, std::string_view pointer)
   Value* at = &document;
   PointerTokens walk(pointer);
   while (auto token = walk.next()) {
-    if (at->is_object()) {
-      auto& object = at->get_ref<Value::object_t&>();
-      const auto it = object.find(*token);
-      if (it == object.end()) {
-        return nullptr;
-      }
-      at = &it->second;
-    } else if (at->is_array()) {
-      auto& array = at->get_ref<Value::array_t&>();
-      const auto index = array_index(*token);
-      if (!index || *index >= array.size()) {
-        return nullptr;
-      }
-      at = &array[*index];
-    } else {
+    at = child_at(*at, *token);
+    if (at == nullptr) {
       return nullptr;
     }
   }

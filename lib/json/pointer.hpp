@@ -51,6 +51,24 @@ private:
   std::string m_token;
 };
 
+/// The member or element of CONTAINER that the reference TOKEN names, or null when it has none
+/// (or is not an array or object): one step of a walk down a pointer. Inline, as patches take
+/// one for every token they resolve.
+inline Value* child_at(Value& container, std::string_view token)
+{
+  if (container.is_object()) {
+    auto& object = container.get_ref<Value::object_t&>();
+    const auto it = object.find(token);
+    return it == object.end() ? nullptr : &it->second;
+  }
+  if (container.is_array()) {
+    auto& array = container.get_ref<Value::array_t&>();
+    const auto index = array_index(token);
+    return index && *index < array.size() ? &array[*index] : nullptr;
+  }
+  return nullptr;
+}
+
 /// The value POINTER names in DOCUMENT, or null when there is none or POINTER is malformed.
 const Value* find_pointer(const Value& document, std::string_view pointer);
 Value* find_pointer(Value& document, std::string_view pointer);

@@ -1,6 +1,7 @@
 #include "json/value.hpp"
 
 #include "json/patch.hpp"
+#include "json/utf8_bytes.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 
@@ -11,7 +12,6 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <vector>
 
 namespace json {
 namespace {
@@ -27,8 +27,24 @@ constexpr auto k_plain = [] {
   return table;
 }();
 
+// What each one-letter escape stands for ('\n' after "\\n"), or 0 when the letter makes none.
+constexpr auto k_unescaped = [] {
+  std::array<char, 256> table{};
+  for (const char c : {'"', '\\', '/'}) {
+    table[static_cast<unsigned char>(c)] = c;
+  }
+  table['b'] = '\b';
+  table['f'] = '\f';
+  table['n'] = '\n';
+  table['r'] = '\r';
+  table['t'] = '\t';
+  return table;
+}();
+
 // A recursive-descent reader over a byte range. Each value is built in place in the json it
-// will live in, so nothing is copied after parsing.
+// will live in, so nothing is copied after parsing. The small steps every member or container
+// takes are always inlined: they were written out in each caller before they had a name, and
+// a call per member costs the patch and parse benchmarks measurably.
 class Reader {
 public:
   Reader(std::string_view text, std::size_t max_depth)
@@ -42,10 +58,7 @@ public:
     json value;
     skip_space();
     read_value(value, 0);
-    skip_space();
-    if (m_p != m_end) {
-      fail("unexpected text after the value");
-    }
+    expect_end();
     return value;
   }
 
@@ -57,15 +70,10 @@ public:
     if (m_p == m_end || *m_p != '[') {
       return false;
     }
-    check_depth(1);
-    ++m_p;
     out.size = 0;
-    skip_space();
-    if (m_p != m_end && *m_p == ']') {
-      ++m_p;
-    } else {
+    if (open(1, ']')) {
       json scratch;
-      while (true) {
+      do {
         if (out.size == out.operations.size()) {
           out.operations.emplace_back();
         }
@@ -78,15 +86,9 @@ public:
           operation.is_object = false;
           operation.kind = kind_of(scratch);
         }
-        if (!another(']')) {
-          break;
-        }
-      }
+      } while (another(']'));
     }
-    skip_space();
-    if (m_p != m_end) {
-      fail("unexpected text after the value");
-    }
+    expect_end();
     return true;
   }
 
@@ -114,7 +116,7 @@ public:
     if (m_p != m_end && *m_p == '}') {
       ++m_p;
     } else {
-      while (true) {
+      do {
         read_member_name(key);
         // As JSON.parse, a repeated member keeps its last value.
         if (key == "event" || key == "data") {
@@ -136,30 +138,20 @@ public:
           out.comment = out.comment || key == "comment";
           read_value(scratch, 0);
         }
-        if (!another('}')) {
-          break;
-        }
-      }
+      } while (another('}'));
     }
-    skip_space();
-    if (m_p != m_end) {
-      fail("unexpected text after the value");
-    }
+    expect_end();
   }
 
 private:
   // An operation object at depth 2, as read_object reads one.
   void read_operation(Operation& operation, json& scratch)
   {
-    check_depth(2);
-    ++m_p; // '{'
-    skip_space();
-    if (m_p != m_end && *m_p == '}') {
-      ++m_p;
+    if (!open(2, '}')) {
       return;
     }
     std::string& key = m_key;
-    while (true) {
+    do {
       read_member_name(key);
       Operation::Text* text = nullptr;
       if (key == "op") {
@@ -186,10 +178,7 @@ private:
       } else {
         read_value(scratch, 2);
       }
-      if (!another('}')) {
-        break;
-      }
-    }
+    } while (another('}'));
   }
 
   std::string m_key;
@@ -201,6 +190,15 @@ private:
   [[noreturn]] void fail(const std::string& what) const
   {
     throw util::Error(util::Errc::bad_input, located(what));
+  }
+
+  // Only space may follow the value.
+  [[gnu::always_inline]] void expect_end()
+  {
+    skip_space();
+    if (m_p != m_end) {
+      fail("unexpected text after the value");
+    }
   }
 
   void skip_space()
@@ -220,7 +218,7 @@ private:
   }
 
   // Reads a member name and the ':' after it, leaving the input at the member's value.
-  void read_member_name(std::string& key)
+  [[gnu::always_inline]] void read_member_name(std::string& key)
   {
     if (m_p == m_end || *m_p != '"') {
       fail(m_p == m_end ? "unexpected end of input" : "expected a member name");
@@ -302,19 +300,30 @@ private:
     }
   }
 
-  void read_object(json& out, std::size_t depth)
+  // Steps into the array or object that starts at m_p, at DEPTH, and past the space after
+  // its opening bracket; false (and past CLOSE) when it is empty.
+  [[gnu::always_inline]] bool open(std::size_t depth, char close)
   {
     check_depth(depth);
-    ++m_p; // '{'
-    out = json::value_t::object;
-    auto& object = out.get_ref<json::object_t&>();
+    ++m_p;
     skip_space();
-    if (m_p != m_end && *m_p == '}') {
+    if (m_p != m_end && *m_p == close) {
       ++m_p;
+      return false;
+    }
+    return true;
+  }
+
+  void read_object(json& out, std::size_t depth)
+  {
+    const bool empty = !open(depth, '}');
+    out = json::value_t::object;
+    if (empty) {
       return;
     }
+    auto& object = out.get_ref<json::object_t&>();
     std::string key;
-    while (true) {
+    do {
       read_member_name(key);
       // A repeated name keeps its last value, as JSON.parse does.
       auto [it, inserted] = object.try_emplace(std::move(key));
@@ -322,31 +331,21 @@ private:
         it->second = nullptr;
       }
       read_value(it->second, depth);
-      if (!another('}')) {
-        break;
-      }
-    }
+    } while (another('}'));
   }
 
   void read_array(json& out, std::size_t depth)
   {
-    check_depth(depth);
-    ++m_p; // '['
+    const bool empty = !open(depth, ']');
     out = json::value_t::array;
-    auto& array = out.get_ref<json::array_t&>();
-    skip_space();
-    if (m_p != m_end && *m_p == ']') {
-      ++m_p;
+    if (empty) {
       return;
     }
-    while (true) {
+    auto& array = out.get_ref<json::array_t&>();
+    do {
       read_value(array.emplace_back(), depth);
-      if (!another(']')) {
-        break;
-      }
-    }
+    } while (another(']'));
   }
-
 
   unsigned read_hex4()
   {
@@ -363,57 +362,6 @@ private:
     }
     m_p += 4;
     return value;
-  }
-
-  static void append_code_point(std::string& out, unsigned cp)
-  {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  // The length of the valid UTF-8 sequence at m_p (a lead byte of 0x80 or more), or 0.
-  std::size_t utf8_length() const
-  {
-    const auto* s = reinterpret_cast<const unsigned char*>(m_p);
-    const std::size_t left = static_cast<std::size_t>(m_end - m_p);
-    auto cont = [&](std::size_t i) { return i < left && (s[i] & 0xC0) == 0x80; };
-    const unsigned char c = s[0];
-    if (c >= 0xC2 && c <= 0xDF) {
-      return cont(1) ? 2 : 0;
-    }
-    if (c >= 0xE0 && c <= 0xEF) {
-      if (left < 2) {
-        return 0;
-      }
-      // No overlong forms (E0 80..9F) and no surrogates (ED A0..BF).
-      if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F)) {
-        return 0;
-      }
-      return cont(1) && cont(2) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-      if (left < 2) {
-        return 0;
-      }
-      if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)) {
-        return 0;
-      }
-      return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    }
-    return 0;
   }
 
   void read_string(std::string& out)
@@ -438,7 +386,7 @@ private:
         fail("control character in a string");
       }
       if (c >= 0x80) {
-        const std::size_t length = utf8_length();
+        const std::size_t length = utf8_length(m_p, m_end);
         if (length == 0) {
           fail("invalid UTF-8 in a string");
         }
@@ -452,49 +400,30 @@ private:
         fail("unterminated string");
       }
       const char e = *m_p++;
-      switch (e) {
-      case '"':
-      case '\\':
-      case '/':
-        out.push_back(e);
-        break;
-      case 'b':
-        out.push_back('\b');
-        break;
-      case 'f':
-        out.push_back('\f');
-        break;
-      case 'n':
-        out.push_back('\n');
-        break;
-      case 'r':
-        out.push_back('\r');
-        break;
-      case 't':
-        out.push_back('\t');
-        break;
-      case 'u': {
-        unsigned cp = read_hex4();
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') {
-            fail("lone surrogate in a \\u escape");
-          }
-          m_p += 2;
-          const unsigned low = read_hex4();
-          if (low < 0xDC00 || low > 0xDFFF) {
-            fail("lone surrogate in a \\u escape");
-          }
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          fail("lone surrogate in a \\u escape");
-        }
-        append_code_point(out, cp);
-        break;
+      if (const char unescaped = k_unescaped[static_cast<unsigned char>(e)]; unescaped != 0) {
+        out.push_back(unescaped);
+        continue;
       }
-      default:
+      if (e != 'u') {
         --m_p;
         fail("invalid escape");
       }
+      // A \u escape: one code point, or a surrogate pair that makes one.
+      unsigned cp = read_hex4();
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') {
+          fail("lone surrogate in a \\u escape");
+        }
+        m_p += 2;
+        const unsigned low = read_hex4();
+        if (low < 0xDC00 || low > 0xDFFF) {
+          fail("lone surrogate in a \\u escape");
+        }
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        fail("lone surrogate in a \\u escape");
+      }
+      append_code_point(out, cp);
     }
   }
 
@@ -633,140 +562,9 @@ void read_event_line(std::string_view line, EventLine& out, std::size_t max_dept
   Reader(line, max_depth).event_line(out);
 }
 
-std::size_t text_depth(std::string_view text)
-{
-  std::size_t depth = 0;
-  std::size_t deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 std::string too_deep()
 {
   return "nested more than " + std::to_string(k_max_depth) + " levels deep";
-}
-
-namespace {
-
-// The digits of N.
-std::uint64_t digits(std::uint64_t n)
-{
-  std::uint64_t count = 1;
-  while (n >= 10) {
-    n /= 10;
-    ++count;
-  }
-  return count;
-}
-
-// Calls VISIT(value, depth) for VALUE and everything inside it, depth first, with an explicit
-// stack instead of recursion; VISIT returns false to stop the walk.
-template <typename Visit>
-void walk(const json& value, Visit visit)
-{
-  struct Frame {
-    json::const_iterator at;
-    json::const_iterator end;
-  };
-  if (!visit(value, 0) || !value.is_structured()) {
-    return;
-  }
-  std::vector<Frame> stack{{value.cbegin(), value.cend()}};
-  while (!stack.empty()) {
-    Frame& top = stack.back();
-    if (top.at == top.end) {
-      stack.pop_back();
-      continue;
-    }
-    const json& child = *top.at;
-    ++top.at;
-    if (!visit(child, stack.size())) {
-      return;
-    }
-    if (child.is_structured() && !child.empty()) {
-      stack.push_back({child.cbegin(), child.cend()});
-    }
-  }
-}
-
-} // namespace
-
-std::size_t depth_of(const Value& value, std::size_t stop)
-{
-  std::size_t deepest = 0;
-  walk(value, [&](const json& at, std::size_t depth) {
-    if (at.is_structured()) {
-      deepest = std::max(deepest, depth + 1);
-    }
-    if (deepest > stop) {
-      deepest = stop + 1;
-      return false;
-    }
-    return true;
-  });
-  return deepest;
-}
-
-std::uint64_t size_of(const Value& value, std::uint64_t limit)
-{
-  std::uint64_t size = 0;
-  walk(value, [&](const json& at, std::size_t) {
-    switch (at.type()) {
-    case json::value_t::object: {
-      const auto& object = at.get_ref<const json::object_t&>();
-      // Braces, and for each member its quoted name, a colon and a comma (one fewer).
-      size += 2 + (object.empty() ? 0 : object.size() * 4 - 1);
-      for (const auto& member : object) {
-        size += member.first.size();
-      }
-      break;
-    }
-    case json::value_t::array: {
-      const auto count = at.size();
-      size += 2 + (count == 0 ? 0 : count - 1);
-      break;
-    }
-    case json::value_t::string:
-      size += 2 + at.get_ref<const std::string&>().size();
-      break;
-    case json::value_t::boolean:
-      size += at.get<bool>() ? 4 : 5;
-      break;
-    case json::value_t::null:
-      size += 4;
-      break;
-    case json::value_t::number_unsigned:
-      size += digits(at.get<std::uint64_t>());
-      break;
-    case json::value_t::number_integer: {
-      const auto n = at.get<std::int64_t>();
-      size += n < 0 ? 1 + digits(0 - static_cast<std::uint64_t>(n)) : digits(static_cast<std::uint64_t>(n));
-      break;
-    }
-    default:
-      size += 8;
-    }
-    return size <= limit;
-  });
-  return size;
 }
 
 void append_compact(std::string& out, const Value& value)

@@ -7,6 +7,8 @@
 
 #include "net/http_request.hpp"
 
+#include "split_input.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -90,24 +92,18 @@ std::string run(std::string_view stream, const std::vector<std::size_t>& sizes,
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-  if (size < 2) {
+  const auto input = split_input(data, size, 13);
+  if (!input) {
     return 0;
   }
-  // Byte 0: how many split sizes follow (up to 8); byte 1: small limits, or the defaults.
-  const std::size_t count = data[0] % 9;
+  // The setting: small limits, or the defaults.
   net::RequestLimits limits;
-  if (data[1] < 128) {
-    limits.max_head = 32 + (data[1] % 16) * 16;
-    limits.max_body = (data[1] / 16) * 40;
+  if (input->setting < 128) {
+    limits.max_head = 32 + (input->setting % 16) * 16;
+    limits.max_body = (input->setting / 16) * 40;
   }
-  if (size < 2 + count) {
-    return 0;
-  }
-  std::vector<std::size_t> sizes;
-  for (std::size_t i = 0; i < count; ++i) {
-    sizes.push_back(1 + data[2 + i] % 13);
-  }
-  const std::string_view stream(reinterpret_cast<const char*>(data) + 2 + count, size - 2 - count);
+  const std::string_view stream = input->stream;
+  const std::vector<std::size_t>& sizes = input->sizes;
   const std::string whole = run(stream, {}, limits);
   if (run(stream, {1}, limits) != whole) {
     broken();

@@ -6,6 +6,8 @@
 #include "json/ndjson.hpp"
 #include "sse/parser.hpp"
 
+#include "split_input.hpp"
+
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -67,20 +69,14 @@ Outcome run(std::string_view stream, const std::vector<std::size_t>& sizes, std:
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-  if (size < 2) {
+  const auto input = split_input(data, size, 7);
+  if (!input) {
     return 0;
   }
-  // Byte 0: how many split sizes follow (up to 8); byte 1: a small event-size limit or none.
-  const std::size_t count = data[0] % 9;
-  const std::size_t limit = data[1] < 32 ? 16 + data[1] * 4 : 1 << 20;
-  if (size < 2 + count) {
-    return 0;
-  }
-  std::vector<std::size_t> sizes;
-  for (std::size_t i = 0; i < count; ++i) {
-    sizes.push_back(1 + data[2 + i] % 7);
-  }
-  const std::string_view stream(reinterpret_cast<const char*>(data) + 2 + count, size - 2 - count);
+  // The setting: a small event-size limit, or none.
+  const std::size_t limit = input->setting < 32 ? 16 + input->setting * 4 : 1 << 20;
+  const std::string_view stream = input->stream;
+  const std::vector<std::size_t>& sizes = input->sizes;
 
   const Outcome whole = run(stream, {}, limit);
   const Outcome split = run(stream, sizes, limit);

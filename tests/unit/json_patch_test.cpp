@@ -220,6 +220,25 @@ private:
   std::mt19937 m_random;
 };
 
+// Calls STEP(plain, indexed, index, patch) for STEPS random patches of each of RUNS random
+// documents, kept as two copies: PLAIN, patched without a root index (the patches are made
+// for it), and INDEXED, patched with INDEX. Stops at the first fatal failure.
+template <typename Step>
+void for_random_patches(RandomPatches& random, int runs, int steps, Step step)
+{
+  for (int run = 0; run < runs; ++run) {
+    json plain = random.document();
+    json indexed = plain;
+    ::json::RootIndex index;
+    for (int at = 0; at < steps; ++at) {
+      step(plain, indexed, index, random.patch(plain));
+      if (::testing::Test::HasFatalFailure()) {
+        return;
+      }
+    }
+  }
+}
+
 // nlohmann's patch() hits JSON_ASSERT(false) where it deviates (below) when assertions are on,
 // so it is the reference only in builds without them (scripts/test's release build).
 #ifdef NDEBUG
@@ -237,62 +256,57 @@ TEST(JsonPatch, AgreesWithNlohmannAndWithoutTheRootIndex)
   int applied = 0;
   int failed = 0;
   int nlohmann_deviations = 0;
-  for (int run = 0; run < 300; ++run) {
-    json indexed = random.document();
-    json plain = indexed;
-    ::json::RootIndex index;
-    for (int step = 0; step < 60; ++step) {
-      const json patch = random.patch(plain);
-      bool theirs_ok = false;
-      json theirs;
-      if (k_nlohmann_reference) {
-        try {
-          theirs = plain.patch(patch);
-          theirs_ok = true;
-        } catch (const json::exception&) {
-          theirs_ok = false;
-        }
-      }
-      const json before = plain;
-      bool ours_ok = true;
-      std::string ours_error;
+  for_random_patches(random, 300, 60, [&](json& plain, json& indexed, ::json::RootIndex& index,
+                                          const json& patch) {
+    bool theirs_ok = false;
+    json theirs;
+    if (k_nlohmann_reference) {
       try {
-        ::json::apply_patch(plain, json(patch));
-      } catch (const ::json::PatchError& e) {
-        ours_ok = false;
-        ours_error = e.what();
-      }
-      bool indexed_ok = true;
-      try {
-        ::json::apply_patch(indexed, json(patch), nullptr, &index);
-      } catch (const ::json::PatchError&) {
-        indexed_ok = false;
-      }
-      ASSERT_EQ(ours_ok, indexed_ok) << patch.dump();
-      ASSERT_EQ(plain, indexed) << patch.dump();
-      if (!ours_ok) {
-        ASSERT_EQ(plain, before) << "not atomic: " << patch.dump();
-        ++failed;
-      } else {
-        ++applied;
-      }
-      if (theirs_ok && ours_ok) {
-        ASSERT_EQ(plain, theirs) << patch.dump();
-      }
-      // nlohmann accepts nothing we refuse, but for its known deviations from RFC 6902, where
-      // the RFC requires an error: an add under a parent that is null turns the null into an
-      // object, an add or remove under another scalar does nothing (its JSON_ASSERT is off in
-      // release builds), and a move into the moved value's own child is not refused.
-      if (!ours_ok && theirs_ok) {
-        static const std::regex scalar_parent(
-          "which has no members|cannot be moved into itself|\\((/[^ ]*|the document) is (a number|a string|a boolean|null)\\)$");
-        ASSERT_TRUE(std::regex_search(ours_error, scalar_parent))
-          << "refused what nlohmann applies: " << patch.dump() << " on " << before.dump()
-          << ": " << ours_error;
-        ++nlohmann_deviations;
+        theirs = plain.patch(patch);
+        theirs_ok = true;
+      } catch (const json::exception&) {
+        theirs_ok = false;
       }
     }
-  }
+    const json before = plain;
+    bool ours_ok = true;
+    std::string ours_error;
+    try {
+      ::json::apply_patch(plain, json(patch));
+    } catch (const ::json::PatchError& e) {
+      ours_ok = false;
+      ours_error = e.what();
+    }
+    bool indexed_ok = true;
+    try {
+      ::json::apply_patch(indexed, json(patch), nullptr, &index);
+    } catch (const ::json::PatchError&) {
+      indexed_ok = false;
+    }
+    ASSERT_EQ(ours_ok, indexed_ok) << patch.dump();
+    ASSERT_EQ(plain, indexed) << patch.dump();
+    if (!ours_ok) {
+      ASSERT_EQ(plain, before) << "not atomic: " << patch.dump();
+      ++failed;
+    } else {
+      ++applied;
+    }
+    if (theirs_ok && ours_ok) {
+      ASSERT_EQ(plain, theirs) << patch.dump();
+    }
+    // nlohmann accepts nothing we refuse, but for its known deviations from RFC 6902, where
+    // the RFC requires an error: an add under a parent that is null turns the null into an
+    // object, an add or remove under another scalar does nothing (its JSON_ASSERT is off in
+    // release builds), and a move into the moved value's own child is not refused.
+    if (!ours_ok && theirs_ok) {
+      static const std::regex scalar_parent(
+        "which has no members|cannot be moved into itself|\\((/[^ ]*|the document) is (a number|a string|a boolean|null)\\)$");
+      ASSERT_TRUE(std::regex_search(ours_error, scalar_parent))
+        << "refused what nlohmann applies: " << patch.dump() << " on " << before.dump()
+        << ": " << ours_error;
+      ++nlohmann_deviations;
+    }
+  });
   EXPECT_GT(applied, 1500);
   EXPECT_GT(failed, 1500);
   if (k_nlohmann_reference) {
@@ -308,64 +322,59 @@ TEST(JsonPatch, ReadingFromTextMatchesParsingAValue)
   std::mt19937 mutate(9);
   ::json::ParsedPatch reused; // reused across patches, as the reducer does
   int compared = 0;
-  for (int run = 0; run < 200; ++run) {
-    json by_value = random.document();
-    json by_text = by_value;
-    ::json::RootIndex index;
-    for (int step = 0; step < 40; ++step) {
-      json patch = random.patch(by_value);
-      // Break some operations: members missing or of the wrong type, odd elements, extras.
-      for (auto& operation : patch) {
-        switch (mutate() % 12) {
-        case 0:
-          operation.erase("value");
-          break;
-        case 1:
-          operation["op"] = 7;
-          break;
-        case 2:
-          operation["path"] = json::array();
-          break;
-        case 3:
-          operation.erase("path");
-          break;
-        case 4:
-          operation = "not an operation";
-          break;
-        case 5:
-          operation["extra"] = {{"nested", true}};
-          break;
-        default:
-          break;
-        }
+  for_random_patches(random, 200, 40, [&](json& by_value, json& by_text, ::json::RootIndex& index,
+                                          json patch) {
+    // Break some operations: members missing or of the wrong type, odd elements, extras.
+    for (auto& operation : patch) {
+      switch (mutate() % 12) {
+      case 0:
+        operation.erase("value");
+        break;
+      case 1:
+        operation["op"] = 7;
+        break;
+      case 2:
+        operation["path"] = json::array();
+        break;
+      case 3:
+        operation.erase("path");
+        break;
+      case 4:
+        operation = "not an operation";
+        break;
+      case 5:
+        operation["extra"] = {{"nested", true}};
+        break;
+      default:
+        break;
       }
-      std::string text = patch.dump();
-      if (mutate() % 10 == 0) {
-        text.insert(mutate() % text.size(), 1, "{}[],:\"x"[mutate() % 8]);
-      }
-      auto outcome = [](auto&& apply) {
-        try {
-          apply();
-          return std::string("ok");
-        } catch (const util::Error& e) {
-          return std::string(e.what());
-        }
-      };
-      const std::string expected = outcome([&] {
-        ::json::apply_patch(by_value, ::json::parse_value(text));
-      });
-      const std::string actual = outcome([&] {
-        if (!::json::read_patch(text, reused)) {
-          ::json::apply_patch(by_text, ::json::parse_value(text), nullptr, &index);
-        } else {
-          ::json::apply_patch(by_text, reused, nullptr, &index);
-        }
-      });
-      ASSERT_EQ(actual, expected) << text;
-      ASSERT_EQ(by_text, by_value) << text;
-      ++compared;
     }
-  }
+    std::string text = patch.dump();
+    if (mutate() % 10 == 0) {
+      text.insert(mutate() % text.size(), 1, "{}[],:\"x"[mutate() % 8]);
+    }
+    auto outcome = [](auto&& apply) {
+      try {
+        apply();
+        return std::string("ok");
+      } catch (const util::Error& e) {
+        return std::string(e.what());
+      }
+    };
+    const std::string expected = outcome([&] {
+      ::json::apply_patch(by_value, ::json::parse_value(text));
+    });
+    const std::string actual = outcome([&] {
+      if (!::json::read_patch(text, reused)) {
+        ::json::apply_patch(by_text, ::json::parse_value(text), nullptr, &index);
+      } else {
+        ::json::apply_patch(by_text, reused, nullptr, &index);
+      }
+    });
+    ASSERT_EQ(actual, expected) << text;
+    ASSERT_EQ(by_text, by_value) << text;
+    ++compared;
+  });
   EXPECT_EQ(compared, 8000);
   // Not an array: read_patch declines and the value says why.
   EXPECT_FALSE(::json::read_patch(R"({"op":"add"})", reused));

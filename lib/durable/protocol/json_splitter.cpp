@@ -24,8 +24,7 @@ void JsonArraySplitter::reset()
   m_state = State::before;
   m_element.clear();
   m_depth = 0;
-  m_in_string = false;
-  m_escape = false;
+  m_string = {};
 }
 
 void JsonArraySplitter::end_element(const std::function<void(std::string_view)>& on_message)
@@ -85,19 +84,10 @@ void JsonArraySplitter::feed(std::string_view bytes,
       bool ended = false;
       for (; i < bytes.size(); ++i) {
         const char d = bytes[i];
-        if (m_in_string) {
-          if (m_escape) {
-            m_escape = false;
-          } else if (d == '\\') {
-            m_escape = true;
-          } else if (d == '"') {
-            m_in_string = false;
-          }
+        if (m_string.consumes(d)) {
           continue;
         }
-        if (d == '"') {
-          m_in_string = true;
-        } else if (d == '[' || d == '{') {
+        if (d == '[' || d == '{') {
           ++m_depth;
         } else if (d == ']' || d == '}') {
           if (m_depth == 0) {
@@ -123,7 +113,7 @@ void JsonArraySplitter::feed(std::string_view bytes,
       } else {
         m_element.append(bytes.substr(start, i - start));
       }
-      if (m_element.size() > m_max && !m_in_string) {
+      if (m_element.size() > m_max && !m_string.in_string) {
         // Whitespace after a token is not part of the message's size (and never needed).
         while (!m_element.empty() && is_space(m_element.back())) {
           m_element.pop_back();

@@ -3,6 +3,8 @@
 // message on as soon as it is complete and hold at most one message in memory, however large
 // the response. Elements are checked to be valid JSON.
 
+#include "json/string_scan.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -31,8 +33,7 @@ private:
   State m_state = State::before;
   std::string m_element;
   int m_depth = 0;
-  bool m_in_string = false;
-  bool m_escape = false;
+  json::StringScan m_string;
 };
 
 } // namespace durable

@@ -7,6 +7,7 @@
 #include "json/value_type.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <ctime>
 #include <random>
@@ -160,10 +161,28 @@ std::string next_cursor(std::int64_t now_ms, const std::optional<std::string>& c
   return std::to_string(current);
 }
 
+namespace {
+
+// The base64 alphabet (RFC 4648 §4), digit value by digit value: the encoder's table, and the
+// one the decoder's is made from.
+constexpr char k_base64_alphabet[] =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// The value of each byte as a base64 digit, or -1.
+constexpr auto k_base64_value = [] {
+  std::array<signed char, 256> table{};
+  table.fill(-1);
+  for (int v = 0; v < 64; ++v) {
+    table[static_cast<unsigned char>(k_base64_alphabet[v])] = static_cast<signed char>(v);
+  }
+  return table;
+}();
+
+} // namespace
+
 std::string base64(std::string_view bytes)
 {
-  static constexpr char alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const auto& alphabet = k_base64_alphabet;
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -194,24 +213,6 @@ std::string base64(std::string_view bytes)
 
 std::optional<std::string> decode_base64(std::string_view text)
 {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    if (c == '+') {
-      return 62;
-    }
-    if (c == '/') {
-      return 63;
-    }
-    return -1;
-  };
   std::string out;
   out.reserve(text.size() / 4 * 3);
   std::uint32_t bits = 0;
@@ -225,7 +226,7 @@ std::optional<std::string> decode_base64(std::string_view text)
       ++padding;
       continue;
     }
-    const int v = value(c);
+    const int v = k_base64_value[static_cast<unsigned char>(c)];
     if (v < 0 || padding > 0) {
       return std::nullopt;
     }
