@@ -35,39 +35,6 @@ std::size_t skip_ascii(const unsigned char* p, std::size_t from, std::size_t siz
   return i;
 }
 
-// Length of the valid sequence starting at P[I] (a non-ASCII byte), or the negated length of
-// the maximal invalid subpart there (at least one byte), per the WHATWG UTF-8 decoder.
-int sequence_at(const unsigned char* p, std::size_t i, std::size_t size)
-{
-  const unsigned char lead = p[i];
-  int needed = 0;
-  unsigned char lower = 0x80;
-  unsigned char upper = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    needed = 1;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    needed = 2;
-    lower = lead == 0xE0 ? 0xA0 : 0x80;
-    upper = lead == 0xED ? 0x9F : 0xBF;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    needed = 3;
-    lower = lead == 0xF0 ? 0x90 : 0x80;
-    upper = lead == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return -1;
-  }
-  for (int seen = 0; seen < needed; ++seen) {
-    const std::size_t at = i + 1 + static_cast<std::size_t>(seen);
-    if (at >= size || p[at] < lower || p[at] > upper) {
-      // The offending byte is not consumed: it starts the next decoding step.
-      return -(seen + 1);
-    }
-    lower = 0x80;
-    upper = 0xBF;
-  }
-  return needed + 1;
-}
-
 } // namespace
 
 void append_utf8(std::string& out, std::string_view bytes)
@@ -81,7 +48,7 @@ void append_utf8(std::string& out, std::string_view bytes)
     if (i == size) {
       break;
     }
-    const int length = sequence_at(p, i, size);
+    const int length = utf8_subpart_length(p, i, size);
     if (length > 0) {
       i += static_cast<std::size_t>(length);
       continue;
@@ -99,7 +66,7 @@ bool is_valid_utf8(std::string_view bytes)
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t i = 0;
   while ((i = skip_ascii(p, i, bytes.size())) < bytes.size()) {
-    const int length = sequence_at(p, i, bytes.size());
+    const int length = utf8_subpart_length(p, i, bytes.size());
     if (length < 0) {
       return false;
     }
@@ -115,7 +82,7 @@ Utf8Sequence utf8_sequence_at(std::string_view bytes, std::size_t at)
   if (lead < 0x80) {
     return {lead, 1, true};
   }
-  const int length = sequence_at(p, at, bytes.size());
+  const int length = utf8_subpart_length(p, at, bytes.size());
   if (length < 0) {
     return {U'\uFFFD', static_cast<std::size_t>(-length), false};
   }
